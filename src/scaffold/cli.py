@@ -1,0 +1,401 @@
+"""The ``scaffold`` command: a thin Click layer over the library.
+
+It turns switches into calls and ``ScaffoldError`` into one ``Error: ...`` line
+and an exit code (see ``errors.py``). Copier is imported only by the commands
+that render (through ``generate``), so ``scaffold --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .answers import parse_pairs, read_copier_data, read_recommend_answers
+from .errors import Interrupted, MissingAnswers, ScaffoldError
+from .recommend import (
+    FRAMEWORKS,
+    Question,
+    Recommendation,
+    load_criteria,
+    missing_answers,
+    parse_answers,
+    recommend,
+    with_defaults,
+)
+
+
+class _ScaffoldClickError(click.ClickException):
+    def __init__(self, error: ScaffoldError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+
+class ScaffoldGroup(click.Group):
+    """Shows every ScaffoldError (and Ctrl-C) as one line with its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ScaffoldError as error:
+            raise _ScaffoldClickError(error) from None
+        except KeyboardInterrupt:
+            raise _ScaffoldClickError(Interrupted("interrupted")) from None
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .generate import load_template, template_version
+
+    try:
+        template = template_version(load_template()) or "unknown"
+    except ScaffoldError:
+        template = "not found"
+    click.echo(f"scaffold {__version__} (template {template})")
+    ctx.exit()
+
+
+def _interactive(prompt: bool | None) -> bool:
+    """Ask on the terminal only when there is one and CI is not set (or when told)."""
+    if prompt is not None:
+        return prompt
+    return sys.stdin.isatty() and not os.environ.get("CI")
+
+
+def _color(ctx: click.Context) -> None:
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False
+
+
+def _emit_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(
+    cls=ScaffoldGroup,
+    epilog="""\b
+Examples:
+  scaffold recommend
+  scaffold new my-site --defaults
+  scaffold update my-site
+
+Exit codes are listed in README.md.""",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the scaffold and template versions and exit.",
+)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Choose between Django and Flask, then generate a ready-to-run starter
+    project that you can keep up to date with `scaffold update`."""
+    _color(ctx)
+
+
+# ------------------------------------------------------------- recommend answers
+
+answer_options = [
+    click.option(
+        "--answer",
+        "-a",
+        "answer_pairs",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Answer one recommendation question (repeatable), e.g. -a admin=yes.",
+    ),
+    click.option(
+        "--answers-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="YAML file of recommendation answers, or the JSON of `scaffold recommend --json`.",
+    ),
+    click.option(
+        "--defaults",
+        is_flag=True,
+        help="Use the default for every answer not given instead of asking.",
+    ),
+    click.option(
+        "--prompt/--no-prompt",
+        default=None,
+        help="Ask missing answers on the terminal [default: only when stdin is a terminal "
+        "and CI is not set].",
+    ),
+]
+
+
+def _apply(options: list) -> Any:
+    def decorator(f: Any) -> Any:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorator
+
+
+def _ask(question: Question) -> Any:
+    if question.kind == "bool":
+        return click.confirm(question.prompt, default=bool(question.default))
+    click.echo(question.prompt, err=True)
+    for value, label in question.choices:
+        click.echo(f"  {value:<15} {label}", err=True)
+    return click.prompt(
+        "Your answer",
+        type=click.Choice(question.allowed),
+        default=question.default,
+        show_choices=False,
+        err=True,
+    )
+
+
+def gather_answers(
+    pairs: tuple[str, ...], answers_file: Path | None, defaults: bool, prompt: bool | None
+) -> dict[str, Any]:
+    """Answers from the file, then flags; the rest from defaults, the terminal, or an error."""
+    criteria = load_criteria()
+    raw: dict[str, Any] = {}
+    if answers_file:
+        raw.update(read_recommend_answers(answers_file))
+    raw.update(parse_pairs(pairs, "--answer"))
+    answers = parse_answers(raw, criteria)
+    missing = missing_answers(answers, criteria)
+    if not missing or defaults:
+        return with_defaults(answers, criteria)
+    if not _interactive(prompt):
+        raise MissingAnswers(missing)
+    for qid in missing:
+        answers[qid] = criteria.questions[qid].parse(_ask(criteria.questions[qid]))
+    return answers
+
+
+def _show_recommendation(rec: Recommendation) -> None:
+    name = rec.framework.capitalize()
+    click.secho(
+        f"Recommendation: {name}  (Django {rec.scores['django']}, Flask {rec.scores['flask']})",
+        bold=True,
+    )
+    if rec.near_tie:
+        click.echo(f"It is a near tie. {rec.tie_breaker}")
+    if rec.reasons:
+        click.echo(f"Why {name}:")
+        for reason in rec.reasons:
+            click.echo(f"  + {reason.text}")
+    if rec.counter_reasons:
+        other = "Flask" if rec.framework == "django" else "Django"
+        click.echo(f"In favour of {other}:")
+        for reason in rec.counter_reasons:
+            click.echo(f"  - {reason.text}")
+
+
+@cli.command(
+    "recommend",
+    epilog="""\b
+Examples:
+  scaffold recommend
+  scaffold recommend --defaults --json
+  scaffold recommend -a kind=api -a microservice=yes --defaults
+  scaffold recommend --answers-file answers.yml --json > recommendation.json""",
+)
+@_apply(answer_options)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@click.option("--list", "list_questions", is_flag=True, help="List the questions and exit.")
+def recommend_cmd(
+    answer_pairs: tuple[str, ...],
+    answers_file: Path | None,
+    defaults: bool,
+    prompt: bool | None,
+    as_json: bool,
+    list_questions: bool,
+) -> None:
+    """Recommend Django or Flask for what you are building, with the reasons."""
+    if list_questions:
+        _list_questions(as_json)
+        return
+    answers = gather_answers(answer_pairs, answers_file, defaults, prompt)
+    rec = recommend(answers)
+    if as_json:
+        _emit_json(rec.to_dict())
+    else:
+        _show_recommendation(rec)
+
+
+def _list_questions(as_json: bool) -> None:
+    questions = load_criteria().questions.values()
+    if as_json:
+        _emit_json(
+            {
+                q.id: {"prompt": q.prompt, "allowed": q.allowed, "default": q.default}
+                for q in questions
+            }
+        )
+        return
+    for q in questions:
+        default = ("yes" if q.default else "no") if q.kind == "bool" else q.default
+        click.echo(f"{q.id:<13} {q.prompt}  [{'|'.join(q.allowed)}; default {default}]")
+
+
+# ------------------------------------------------------------------------- new
+
+
+@cli.command(
+    "new",
+    epilog="""\b
+Examples:
+  scaffold new my-site
+  scaffold new my-site --defaults
+  scaffold new api --framework flask -d project_name="Orders API" -d database=postgresql
+  scaffold new my-site --answers-file answers.yml --data-file project.yml --json""",
+)
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--framework",
+    type=click.Choice(FRAMEWORKS),
+    help="Use this framework instead of the recommendation.",
+)
+@_apply(answer_options)
+@click.option(
+    "--data",
+    "-d",
+    "data_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Answer a template question (repeatable), e.g. -d database=postgresql.",
+)
+@click.option(
+    "--data-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML file of template answers (project_name, database, ...).",
+)
+@click.option(
+    "--template",
+    envvar="SCAFFOLD_TEMPLATE",
+    help="Template source: a scaffold checkout or git URL [default: this installation's].",
+)
+@click.option("--vcs-ref", help="Template git ref to render [default: the checkout's HEAD].")
+@click.option("--no-git", is_flag=True, help="Do not create a git repository and first commit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors (and --json output).")
+def new_cmd(
+    dest: Path,
+    framework: str | None,
+    answer_pairs: tuple[str, ...],
+    answers_file: Path | None,
+    defaults: bool,
+    prompt: bool | None,
+    data_pairs: tuple[str, ...],
+    data_file: Path | None,
+    template: str | None,
+    vcs_ref: str | None,
+    no_git: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Generate a ready-to-run Django or Flask project in DEST (a new or empty folder)."""
+    from .generate import check_destination, generate, load_template
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.secho(message, err=True, fg="cyan")
+
+    def warn(message: str) -> None:
+        click.secho(f"Warning: {message}", err=True, fg="yellow")
+
+    # Check everything cheap before any work, so bad input writes nothing.
+    dest = dest.expanduser().absolute()
+    check_destination(dest)
+    tmpl = load_template(template)
+    data: dict[str, Any] = {}
+    if data_file:
+        data.update(read_copier_data(data_file))
+    data.update(parse_pairs(data_pairs, "--data"))
+    data = tmpl.check_data(data)
+    if "framework" in data:
+        from .errors import InputError
+
+        raise InputError("choose the framework with --framework, not --data framework=...")
+
+    rec: Recommendation | None = None
+    if framework is None or answer_pairs or answers_file:
+        rec = recommend(gather_answers(answer_pairs, answers_file, defaults, prompt))
+    if framework is None:
+        assert rec is not None
+        framework = rec.framework
+        why = [r.text for r in rec.reasons]
+        if rec.near_tie and rec.tie_breaker:
+            why.append(rec.tie_breaker)
+        if not as_json and not quiet:
+            _show_recommendation(rec)
+    else:
+        why = [f"Chosen explicitly (scaffold new --framework {framework})."]
+        if rec is not None and rec.framework != framework:
+            warn(f"--framework {framework} overrides the recommendation ({rec.framework})")
+            why.append(f"scaffold recommended {rec.framework.capitalize()} for the answers given.")
+    data = {"framework": framework, "why_framework": why, **data}
+
+    interactive = _interactive(prompt)
+    if not defaults and not interactive:
+        missing = [q for q in tmpl.asked(data) if q not in data]
+        if missing:
+            raise MissingAnswers(
+                missing, hint="give them with --data KEY=VALUE or --data-file, or use --defaults"
+            )
+    result = generate(
+        dest,
+        data,
+        template=tmpl,
+        vcs_ref=vcs_ref,
+        defaults=defaults or not interactive,
+        git=not no_git,
+        step=say,
+        warn=warn,
+    )
+    if as_json:
+        _emit_json(
+            {
+                "path": str(result.path),
+                "framework": result.framework,
+                "recommendation": rec.to_dict() if rec else None,
+                "answers": {k: v for k, v in result.answers.items() if not k.startswith("_")},
+                "template": {"src_path": result.src_path, "commit": result.template_commit},
+                "git_commit": result.git_commit,
+            }
+        )
+    elif not quiet:
+        _next_steps(result.path, result.framework)
+
+
+def _next_steps(path: Path, framework: str) -> None:
+    try:
+        shown = path.relative_to(Path.cwd())
+    except ValueError:
+        shown = path
+    manage = "python manage.py" if framework == "django" else "flask"
+    migrate = f"{manage} migrate" if framework == "django" else "flask db upgrade"
+    run = f"{manage} runserver" if framework == "django" else "flask run"
+    click.secho(f"Created a {framework.capitalize()} project in {shown}", fg="green", bold=True)
+    click.echo(
+        "Next steps:\n"
+        f"  cd {shown}\n"
+        "  python -m venv .venv && . .venv/bin/activate\n"
+        '  pip install -e ".[dev]"\n'
+        f"  {migrate}\n"
+        "  pytest\n"
+        f"  {run}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``scaffold`` console script and ``python -m scaffold``."""
+    try:
+        cli.main(args=argv, prog_name="scaffold", standalone_mode=True)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0

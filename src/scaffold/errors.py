@@ -1,0 +1,139 @@
+"""Every error scaffold reports to a user, each with its exit code.
+
+The core raises these; ``cli.py`` turns them into one ``Error: ...`` line on
+stderr and the exit code below. Nothing here imports click or copier.
+
+Exit codes (also in README.md):
+
+====  ==============================================================
+0     success (``check-update``: the project is up to date)
+1     unexpected failure of an external program (git, pip, uv)
+2     bad input: options, answers, names, files of answers
+3     the destination cannot be used (not empty, a file, not writable)
+4     the template cannot be found or read
+5     answers are missing and there is no terminal to ask them
+6     ``update`` finished but left conflicts to resolve
+7     the project cannot be updated (not generated, not git, dirty)
+8     ``check-update``: a newer template version is available
+130   interrupted (Ctrl-C or SIGTERM); nothing is left half-written
+====  ==============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class ScaffoldError(Exception):
+    """Base class: a problem the user can fix, reported in one line."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ExternalCommandError(ScaffoldError):
+    exit_code = 1
+
+
+class InputError(ScaffoldError):
+    """Bad input: an option, an answer, a name or a file of answers."""
+
+    exit_code = 2
+
+
+class UnknownQuestion(InputError):
+    def __init__(self, key: str, allowed: Iterable[str]) -> None:
+        self.key = key
+        self.allowed = sorted(allowed)
+        super().__init__(f"unknown question {key!r}; known questions: {', '.join(self.allowed)}")
+
+
+class InvalidAnswer(InputError):
+    def __init__(self, key: str, value: object, allowed: Iterable[str]) -> None:
+        self.key = key
+        self.value = value
+        self.allowed = list(allowed)
+        super().__init__(
+            f"invalid answer {value!r} for {key!r}; allowed values: {', '.join(self.allowed)}"
+        )
+
+
+class AnswersFileError(InputError):
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"answers file {str(path)!r}: {problem}")
+
+
+class MissingAnswers(ScaffoldError):
+    """Answers are needed but there is no terminal to ask them."""
+
+    exit_code = 5
+
+    def __init__(self, keys: Iterable[str], hint: str = "") -> None:
+        self.keys = list(keys)
+        hint = hint or "give them with --answer KEY=VALUE or --answers-file, or use --defaults"
+        super().__init__(f"missing answers for {', '.join(self.keys)}: {hint}")
+
+
+class DestinationError(ScaffoldError):
+    exit_code = 3
+
+
+class DestinationNotEmpty(DestinationError):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"destination {str(path)!r} exists and is not empty; choose a new folder or empty it"
+        )
+
+
+class DestinationIsFile(DestinationError):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"destination {str(path)!r} is a file; choose a folder path")
+
+
+class DestinationNotWritable(DestinationError):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"cannot write to {str(path)!r}; choose a folder you have write access to"
+        )
+
+
+class TemplateError(ScaffoldError):
+    exit_code = 4
+
+
+class UpdateConflicts(ScaffoldError):
+    exit_code = 6
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.files = sorted(files)
+        super().__init__(
+            f"update left conflicts in {', '.join(self.files)}; resolve them, then commit"
+        )
+
+
+class ProjectStateError(ScaffoldError):
+    """The project cannot be updated as it is."""
+
+    exit_code = 7
+
+
+class UpdateAvailable(ScaffoldError):
+    exit_code = 8
+
+
+class Interrupted(ScaffoldError):
+    exit_code = 130
+
+    def __init__(self, message: str = "interrupted; nothing was written") -> None:
+        super().__init__(message)

@@ -1,0 +1,100 @@
+"""Run commands in tests: bounded in time, output shown when they fail."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+class CommandFailed(AssertionError):
+    pass
+
+
+def run(
+    cmd: list[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    check: bool = True,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``cmd`` with a timeout; on failure raise with its output."""
+    full_env = {**os.environ, **(env or {})}
+    try:
+        proc = subprocess.run(
+            [str(c) for c in cmd],
+            cwd=cwd,
+            env=full_env,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CommandFailed(
+            f"{cmd} timed out after {timeout}s\n{exc.stdout}\n{exc.stderr}"
+        ) from exc
+    if check and proc.returncode != 0:
+        raise CommandFailed(
+            f"{' '.join(map(str, cmd))} exited {proc.returncode} in {cwd}\n"
+            f"--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}"
+        )
+    return proc
+
+
+def uv_binary() -> str:
+    """The uv executable: beside this interpreter, else on PATH."""
+    here = Path(sys.executable).parent / "uv"
+    if here.exists():
+        return str(here)
+    found = shutil.which("uv")
+    if not found:
+        raise RuntimeError("uv is not installed: pip install uv (it is in the test extra)")
+    return found
+
+
+def python_for(version: str) -> str:
+    """Path of a CPython interpreter of ``version`` (e.g. "3.12"), or "" if none."""
+    found = shutil.which(f"python{version}")
+    if found:
+        return found
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    for candidate in sorted(Path(pyenv_root, "versions").glob(f"{version}.*"), reverse=True):
+        exe = candidate / "bin" / "python3"
+        if exe.exists():
+            return str(exe)
+    return ""
+
+
+def install_project(project: Path, *, python: str | None = None, extras: str = "dev") -> Path:
+    """Create ``project/.venv`` and install the project with its extras, as its
+    README says (``pip install -e ".[dev]"``), using uv for speed.
+
+    Returns the venv's bin directory.
+    """
+    venv = project / ".venv"
+    cmd = [uv_binary(), "venv", "--quiet", str(venv)]
+    if python:
+        cmd += ["--python", python]
+    run(cmd, cwd=project, timeout=120)
+    target = f".[{extras}]" if extras else "."
+    run(
+        [
+            uv_binary(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(venv / "bin" / "python"),
+            "-e",
+            target,
+        ],
+        cwd=project,
+        timeout=900,
+    )
+    return venv / "bin"
