@@ -406,3 +406,37 @@ def generate(
         template_commit=answers.get("_commit"),
         git_commit=commit,
     )
+
+
+# ---------------------------------------------------------------------- update
+
+
+def copier_update(
+    project: Path,
+    data: Mapping[str, Any] | None = None,
+    *,
+    vcs_ref: str | None = None,
+    conflict: str = "inline",
+) -> None:
+    """Run ``copier update`` in ``project`` with the stored answers; errors become ours.
+
+    Copier leaves the result uncommitted and returns normally even when conflicts
+    remain: the caller inspects the tree.
+    """
+    import copier  # lazy: see the module docstring
+    from copier.errors import CopierError
+
+    try:
+        copier.run_update(
+            str(project),
+            data=dict(data or {}),
+            vcs_ref=vcs_ref,
+            conflict=conflict,
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            quiet=True,
+            unsafe=False,
+        )
+    except (ValueError, CopierError) as exc:
+        raise _translate_copier_error(exc) from None
