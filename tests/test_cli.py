@@ -1,0 +1,256 @@
+"""The command line, through Click's CliRunner: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from scaffold.cli import cli
+
+
+@pytest.fixture
+def runner(monkeypatch) -> CliRunner:
+    monkeypatch.delenv("SCAFFOLD_TEMPLATE", raising=False)
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str, input: str | None = None):
+    return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", [[], ["recommend"], ["new"]], ids=["main", "recommend", "new"])
+def test_help_documents_every_option_and_ends_with_examples(runner, command):
+    result = invoke(runner, *command, "--help")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Examples:" in out.split("Options:")[-1]
+    ctx_command = cli if not command else cli.commands[command[0]]
+    for param in ctx_command.params:
+        if getattr(param, "help", None) is not None:
+            assert param.opts[0] in out
+            assert param.help.split("[")[0].strip()[:30] in " ".join(out.split())
+
+
+def test_help_does_not_import_copier():
+    code = (
+        "import sys; from scaffold.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('copier' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_version_names_package_and_template(runner):
+    result = invoke(runner, "--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("scaffold ")
+    assert "template" in result.stdout
+
+
+# -------------------------------------------------------------------- recommend
+
+
+def test_recommend_defaults_json(runner):
+    result = invoke(runner, "recommend", "--defaults", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["framework"] == "django"
+    assert data["scores"]["django"] > data["scores"]["flask"]
+    assert data["reasons"] and all(r["text"] for r in data["reasons"])
+    assert data["answers"]["kind"] == "website"
+
+
+def test_recommend_human_output_explains(runner):
+    result = invoke(
+        runner,
+        "recommend",
+        "-a",
+        "kind=api",
+        "-a",
+        "microservice=yes",
+        "-a",
+        "admin=no",
+        "--defaults",
+    )
+    assert result.exit_code == 0
+    assert "Recommendation: Flask" in result.stdout
+    assert "microservice" in result.stdout.lower()
+    assert "In favour of Django" in result.stdout
+
+
+def test_recommend_without_terminal_lists_every_missing_key(runner):
+    result = invoke(runner, "recommend", "-a", "kind=api")
+    assert result.exit_code == 5
+    assert result.stdout == ""
+    line = result.stderr.strip()
+    assert line.startswith("Error: missing answers for size, admin,")
+    assert "kind," not in line
+    assert "--defaults" in line
+    assert len(line.splitlines()) == 1
+
+
+def test_recommend_asks_on_a_terminal(runner):
+    # 13 questions: kind, size, admin(y/n), data, api, microservice(y/n), auth(y/n), team,
+    # deadline, async_io, experience, architecture, middleware(y/n)
+    answers = "api\nsmall\nn\nsimple\napi_only\ny\nn\nsolo\nrelaxed\nhigh\nnewcomer\ncustom\nn\n"
+    result = invoke(runner, "recommend", "--prompt", input=answers)
+    assert result.exit_code == 0, result.stderr
+    assert "Recommendation: Flask" in result.stdout
+    assert "What are you building?" in result.stderr
+
+
+def test_recommend_prompt_rejects_a_bad_choice_and_asks_again(runner):
+    answers = "game\napi\n" + "\n" * 12
+    result = invoke(runner, "recommend", "--prompt", input=answers)
+    assert result.exit_code == 0
+    assert "'game' is not one of" in result.stderr
+
+
+def test_answers_file_yaml_and_recommend_json_round_trip(runner, tmp_path):
+    yaml_file = tmp_path / "answers.yml"
+    yaml_file.write_text("kind: cms\nadmin: yes\n")
+    first = invoke(runner, "recommend", "--answers-file", str(yaml_file), "--defaults", "--json")
+    assert first.exit_code == 0
+    assert json.loads(first.stdout)["answers"]["kind"] == "cms"
+    json_file = tmp_path / "rec.json"
+    json_file.write_text(first.stdout)
+    second = invoke(runner, "recommend", "--answers-file", str(json_file), "--json")
+    assert second.exit_code == 0, second.stderr
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+
+
+def test_flags_override_the_answers_file(runner, tmp_path):
+    answers = tmp_path / "a.yml"
+    answers.write_text("kind: cms\n")
+    result = invoke(
+        runner, "recommend", "--answers-file", str(answers), "-a", "kind=api", "--defaults",
+        "--json",
+    )  # fmt: skip
+    assert json.loads(result.stdout)["answers"]["kind"] == "api"
+
+
+def test_list_questions(runner):
+    result = invoke(runner, "recommend", "--list", "--json")
+    data = json.loads(result.stdout)
+    assert data["kind"]["allowed"][0] == "website"
+    assert data["admin"]["allowed"] == ["yes", "no"]
+
+
+# ---------------------------------------------------------------------------- new
+
+
+def _git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_new_generates_a_committed_updatable_project(runner, tmp_path):
+    dest = tmp_path / "my-site"
+    result = invoke(runner, "new", str(dest), "--defaults", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["framework"] == "django"
+    assert data["recommendation"]["framework"] == "django"
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert Path(answers["_src_path"]).is_absolute()
+    assert answers["_commit"] and answers["_commit"] == data["template"]["commit"]
+    assert answers["framework"] == "django"
+    assert answers["why_framework"] == [r["text"] for r in data["recommendation"]["reasons"]]
+    assert "dev_secret_key" not in answers
+    # one commit, clean tree, the secret file present but not committed
+    assert len(_git(dest, "log", "--format=%H").split()) == 1
+    assert _git(dest, "rev-parse", "HEAD").strip() == data["git_commit"]
+    assert _git(dest, "status", "--porcelain") == ""
+    assert (dest / ".env").is_file()
+    assert ".env" not in _git(dest, "ls-files").split()
+
+
+def test_new_writes_the_reasons_into_the_readme(runner, tmp_path):
+    dest = tmp_path / "p"
+    result = invoke(runner, "new", str(dest), "--defaults", "-a", "kind=cms", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    readme = (dest / "README.md").read_text()
+    assert "Why Django" in readme
+    assert "content management" in readme
+
+
+def test_new_framework_option_overrides_and_says_so(runner, tmp_path):
+    dest = tmp_path / "p"
+    result = invoke(
+        runner, "new", str(dest), "--framework", "flask", "-a", "kind=cms", "--defaults",
+        "--no-git",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "overrides the recommendation (django)" in result.stderr
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["framework"] == "flask"
+    assert "Chosen explicitly" in answers["why_framework"][0]
+    assert not (dest / ".git").exists()
+
+
+def test_new_prints_next_steps(runner, tmp_path):
+    result = invoke(runner, "new", str(tmp_path / "site"), "--framework", "flask", "--defaults")
+    assert result.exit_code == 0, result.stderr
+    assert "Next steps:" in result.stdout
+    assert "flask db upgrade" in result.stdout
+    assert 'pip install -e ".[dev]"' in result.stdout
+    assert "Rendering the flask template" in result.stderr
+
+
+def test_new_without_terminal_lists_missing_template_answers(runner, tmp_path):
+    dest = tmp_path / "p"
+    result = invoke(runner, "new", str(dest), "--framework", "django", "-d", "project_name=X")
+    assert result.exit_code == 5
+    assert "missing answers for package_name, description" in result.stderr
+    assert "project_name" not in result.stderr.split("--data")[0]
+    assert not dest.exists()
+
+
+def test_new_refuses_a_non_empty_destination_and_writes_nothing(runner, tmp_path):
+    dest = tmp_path / "taken"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    result = invoke(runner, "new", str(dest), "--defaults")
+    assert result.exit_code == 3
+    assert "not empty" in result.stderr
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+    assert (dest / "notes.txt").read_text() == "mine"
+
+
+def test_new_data_file_and_flags(runner, tmp_path):
+    data = tmp_path / "project.yml"
+    data.write_text("project_name: Orders API\ndatabase: postgresql\n")
+    dest = tmp_path / "orders"
+    result = invoke(
+        runner, "new", str(dest), "--framework", "flask", "--data-file", str(data),
+        "-d", "github_actions=false", "--defaults", "--json", "--no-git",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    answers = json.loads(result.stdout)["answers"]
+    assert answers["project_name"] == "Orders API"
+    assert answers["package_name"] == "orders_api"
+    assert answers["database"] == "postgresql"
+    assert answers["github_actions"] is False
+
+
+def test_python_m_scaffold_with_closed_stdin(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "scaffold", "new", str(tmp_path / "x"), "--defaults", "--json"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["framework"] == "django"
+    missing = subprocess.run(
+        [sys.executable, "-m", "scaffold", "recommend"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 5
+    assert "Traceback" not in missing.stderr
