@@ -1,0 +1,104 @@
+"""Fixtures of the REST contract suite: one served project per framework x database.
+
+``live_project`` (session scope, parametrized ``django-sqlite``, ``django-postgresql``,
+``flask-sqlite``, ``flask-postgresql``) generates, installs and migrates a starter,
+creates a staff user and two normal users with the project's own command, and serves it
+under gunicorn on 127.0.0.1 until the last test of that combination has run. Every test
+that takes it runs once per combination: the same test code checks both frameworks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.servers import (
+    DEFAULT_USERS,
+    PreparedProject,
+    ServedProject,
+    User,
+    prepare_project,
+)
+
+from .checks import expect_json
+
+COMBINATIONS = [
+    pytest.param(("django", "sqlite"), id="django-sqlite"),
+    pytest.param(("django", "postgresql"), id="django-postgresql"),
+    pytest.param(("flask", "sqlite"), id="flask-sqlite"),
+    pytest.param(("flask", "postgresql"), id="flask-postgresql"),
+]
+
+
+@dataclass
+class LiveProject:
+    """A starter served over HTTP for the whole session (one per combination)."""
+
+    framework: str
+    database: str
+    base_url: str
+    project_dir: Path
+    staff: User
+    alice: User
+    bob: User
+    project: PreparedProject
+    server: ServedProject
+
+    @property
+    def name(self) -> str:
+        return f"{self.framework}-{self.database}"
+
+
+@pytest.fixture(scope="session", params=COMBINATIONS)
+def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[LiveProject]:
+    framework, database = request.param
+    database_url = None
+    if database == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        database_url = server.create_database(f"contract_{framework}")
+    dest = tmp_path_factory.mktemp(f"contract-{framework}-{database}") / "site"
+    project = prepare_project(dest, framework, database, database_url=database_url)
+    staff, alice, bob = DEFAULT_USERS
+    with project.serve() as served:
+        yield LiveProject(
+            framework=framework,
+            database=database,
+            base_url=served.base_url,
+            project_dir=project.project_dir,
+            staff=staff,
+            alice=alice,
+            bob=bob,
+            project=project,
+            server=served,
+        )
+
+
+@pytest.fixture
+def api(live_project: LiveProject) -> Iterator[httpx.Client]:
+    """An HTTP client for the served project (anonymous; pass ``auth=user.auth``)."""
+    with httpx.Client(base_url=live_project.base_url, timeout=20.0) as client:
+        yield client
+
+
+@pytest.fixture
+def token() -> str:
+    """A word no other test uses: put it in titles, then ``?search=`` for it."""
+    return "tok" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def create_article(api: httpx.Client, live_project: LiveProject) -> Callable[..., dict[str, Any]]:
+    """``create_article(title, user=alice, **fields)`` POSTs and returns the Article."""
+
+    def create(title: str, user: User | None = None, **fields: Any) -> dict[str, Any]:
+        user = user or live_project.alice
+        response = api.post("/api/articles/", json={"title": title, **fields}, auth=user.auth)
+        return expect_json(response, 201, "POST /api/articles/ -> 201 Article")
+
+    return create
