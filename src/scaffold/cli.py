@@ -252,7 +252,8 @@ Examples:
   scaffold new my-site
   scaffold new my-site --defaults
   scaffold new api --framework flask -d project_name="Orders API" -d database=postgresql
-  scaffold new my-site --answers-file answers.yml --data-file project.yml --json""",
+  scaffold new my-site --answers-file answers.yml --data-file project.yml --json
+  scaffold new my-site --defaults --install && cd my-site && .venv/bin/pytest""",
 )
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option(
@@ -281,8 +282,14 @@ Examples:
 )
 @click.option("--vcs-ref", help="Template git ref to render [default: the checkout's HEAD].")
 @click.option("--no-git", is_flag=True, help="Do not create a git repository and first commit.")
+@click.option(
+    "--install",
+    is_flag=True,
+    help="Also create DEST/.venv and install the project (uv if available, else pip).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (and --json output).")
+@click.option("--verbose", "-v", is_flag=True, help="Also print the template source and answers.")
 def new_cmd(
     dest: Path,
     framework: str | None,
@@ -295,8 +302,10 @@ def new_cmd(
     template: str | None,
     vcs_ref: str | None,
     no_git: bool,
+    install: bool,
     as_json: bool,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Generate a ready-to-run Django or Flask project in DEST (a new or empty folder)."""
     from .generate import check_destination, generate, load_template
@@ -357,6 +366,17 @@ def new_cmd(
         step=say,
         warn=warn,
     )
+    if verbose and not quiet:
+        say(f"Template {result.src_path} at {result.template_commit}")
+        for key, value in result.answers.items():
+            if not key.startswith("_"):
+                say(f"  {key}: {value}")
+    installed_with = None
+    if install:
+        from .install import install as install_project
+
+        with _progress(f"Installing the project into {result.path / '.venv'}", quiet):
+            installed_with = install_project(result.path)
     if as_json:
         _emit_json(
             {
@@ -366,13 +386,47 @@ def new_cmd(
                 "answers": {k: v for k, v in result.answers.items() if not k.startswith("_")},
                 "template": {"src_path": result.src_path, "commit": result.template_commit},
                 "git_commit": result.git_commit,
+                "installed_with": installed_with,
             }
         )
     elif not quiet:
-        _next_steps(result.path, result.framework)
+        _next_steps(result.path, result.framework, installed=installed_with is not None)
 
 
-def _next_steps(path: Path, framework: str) -> None:
+class _progress:
+    """A step line, with a spinner while it runs when stderr is a terminal."""
+
+    def __init__(self, message: str, quiet: bool) -> None:
+        self.message, self.quiet = message, quiet
+        self.done = None
+
+    def __enter__(self) -> None:
+        if self.quiet:
+            return
+        stream = click.get_text_stream("stderr")
+        if not stream.isatty():
+            click.secho(f"{self.message} ...", err=True, fg="cyan")
+            return
+        import threading
+
+        self.done = threading.Event()
+
+        def spin() -> None:
+            frames = "|/-\\"
+            i = 0
+            while not self.done.wait(0.1):
+                click.echo(f"\r{self.message} {frames[i % 4]}", err=True, nl=False)
+                i += 1
+
+        threading.Thread(target=spin, daemon=True).start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.done is not None:
+            self.done.set()
+            click.echo(f"\r{self.message} done", err=True)
+
+
+def _next_steps(path: Path, framework: str, installed: bool = False) -> None:
     try:
         shown = path.relative_to(Path.cwd())
     except ValueError:
@@ -381,15 +435,13 @@ def _next_steps(path: Path, framework: str) -> None:
     migrate = f"{manage} migrate" if framework == "django" else "flask db upgrade"
     run = f"{manage} runserver" if framework == "django" else "flask run"
     click.secho(f"Created a {framework.capitalize()} project in {shown}", fg="green", bold=True)
-    click.echo(
-        "Next steps:\n"
-        f"  cd {shown}\n"
-        "  python -m venv .venv && . .venv/bin/activate\n"
-        '  pip install -e ".[dev]"\n'
-        f"  {migrate}\n"
-        "  pytest\n"
-        f"  {run}"
-    )
+    lines = [f"cd {shown}"]
+    if installed:
+        lines.append(". .venv/bin/activate")
+    else:
+        lines += ["python -m venv .venv && . .venv/bin/activate", 'pip install -e ".[dev]"']
+    lines += ["pytest", migrate, run]
+    click.echo("Next steps:\n" + "\n".join(f"  {line}" for line in lines))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,10 +101,11 @@ class DestinationIsFile(DestinationError):
 
 
 class DestinationNotWritable(DestinationError):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reason: str | None = None) -> None:
         self.path = path
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            f"cannot write to {str(path)!r}; choose a folder you have write access to"
+            f"cannot write to {str(path)!r}{why}; choose a folder you have write access to"
         )
 
 

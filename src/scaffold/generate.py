@@ -330,6 +330,10 @@ def render(
         )
     except (ValueError, CopierError) as exc:
         raise _translate_copier_error(exc) from None
+    except OSError as exc:
+        if exc.filename and Path(exc.filename).is_relative_to(dest):
+            raise DestinationNotWritable(dest, exc.strerror) from None
+        raise TemplateError(f"cannot read the template: {exc.strerror} ({exc.filename})") from None
 
 
 def read_answers(project: Path) -> dict[str, Any]:
