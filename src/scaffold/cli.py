@@ -444,6 +444,154 @@ def _next_steps(path: Path, framework: str, installed: bool = False) -> None:
     click.echo("Next steps:\n" + "\n".join(f"  {line}" for line in lines))
 
 
+# ----------------------------------------------------------- update, check-update
+
+
+def _project_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(path)
+
+
+@cli.command(
+    "update",
+    epilog="""\b
+Examples:
+  scaffold update                       # the project in this folder, to the newest version
+  scaffold update my-site --to v0.2.0
+  scaffold update --conflict rej        # conflicts as *.rej files instead of markers
+  scaffold update -d docker=true -d database=postgresql
+  scaffold update --json""",
+)
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--to",
+    "ref",
+    metavar="REF",
+    help="Template version (tag, branch or commit) [default: the newest: the template "
+    "checkout's HEAD, or a remote template's newest tag].",
+)
+@click.option(
+    "--conflict",
+    type=click.Choice(["inline", "rej"]),
+    default="inline",
+    show_default=True,
+    help="How to leave conflicts: markers in the files, or *.rej files beside them.",
+)
+@click.option(
+    "--data",
+    "-d",
+    "data_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change a template answer (repeatable), e.g. -d rest_api=false.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+def update_cmd(
+    path: Path, ref: str | None, conflict: str, data_pairs: tuple[str, ...], as_json: bool
+) -> None:
+    """Bring the project in PATH (default: here) up to a newer template version.
+
+    Your changes are kept (a three-way merge by Copier); the result is left
+    uncommitted for you to review. The project must be a git repository with
+    no uncommitted changes. Exit code 6 means conflicts are left to resolve.
+    """
+    from .errors import UpdateConflicts
+    from .update import update_project
+
+    data = parse_pairs(data_pairs, "--data")
+    result = update_project(path, to=ref, data=data, conflict=conflict)
+    if result.template_dirty and not as_json:
+        click.secho(
+            f"Warning: the template at {result.src_path} has uncommitted changes; "
+            "they are not used (commit them to use them)",
+            err=True,
+            fg="yellow",
+        )
+    if as_json:
+        _emit_json(result.to_dict())
+    elif result.status == "up-to-date":
+        click.echo(
+            f"Already up to date: {_project_path(result.path)} uses template "
+            f"version {result.new_version}."
+        )
+    else:
+        _show_update(result)
+    if result.conflicts:
+        raise UpdateConflicts(result.conflicts)
+
+
+def _show_update(result: Any) -> None:
+    where = _project_path(result.path)
+    click.secho(
+        f"Updated {where} from template version {result.old_version} to {result.new_version}.",
+        fg="yellow" if result.conflicts else "green",
+        bold=True,
+    )
+    if result.diff_stat:
+        click.echo(result.diff_stat)
+    added = [name for code, name in result.changed if code == "??"]
+    if added:
+        click.echo("New files:")
+        for name in added:
+            click.echo(f"  {name}")
+    if result.conflicts:
+        click.echo("Conflicts to resolve (your version and the template's are both kept):")
+        for name in result.conflicts:
+            click.echo(f"  {name}")
+        fix = (
+            "apply what you want from each .rej file by hand, then delete it"
+            if any(name.endswith(".rej") for name in result.conflicts)
+            else "edit the lines between <<<<<<< and >>>>>>>, then `git add` the files"
+        )
+        click.echo(f"To resolve: {fix}.")
+    click.echo(
+        "Nothing was committed: review with `git status` and `git diff`, run the tests, "
+        'then `git add --all && git commit -m "Update from the scaffold template"`. '
+        "To undo the update: `git reset --hard && git clean -fd`."
+    )
+
+
+@cli.command(
+    "check-update",
+    epilog="""\b
+Examples:
+  scaffold check-update
+  scaffold check-update my-site --json
+  scaffold check-update my-site --template ./scaffold   # a CI checkout of the template""",
+)
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--template",
+    help="Compare with this template source instead of the one the project records "
+    "(_src_path), e.g. a checkout of it in CI.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@click.pass_context
+def check_update_cmd(ctx: click.Context, path: Path, template: str | None, as_json: bool) -> None:
+    """Say whether a newer template version exists for the project in PATH.
+
+    Exit code 0: up to date; 8: an update is available (`scaffold update`).
+    """
+    from .errors import UpdateAvailable
+    from .update import check_update
+
+    check = check_update(path, template=template)
+    if as_json:
+        _emit_json(check.to_dict())
+    else:
+        click.echo(f"Template:          {check.src_path}")
+        click.echo(f"Project version:   {check.current}")
+        click.echo(f"Newest version:    {check.latest}")
+        if check.update_available:
+            click.secho("An update is available: run `scaffold update` to apply it.", fg="yellow")
+        else:
+            click.secho("The project is up to date.", fg="green")
+    if check.update_available:
+        ctx.exit(UpdateAvailable.exit_code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``scaffold`` console script and ``python -m scaffold``."""
     try:

@@ -1,0 +1,562 @@
+"""Keep a generated project up to date with its template (``scaffold update``,
+``scaffold check-update``).
+
+The project's ``.copier-answers.yml`` records where the template lives
+(``_src_path``) and which version rendered it (``_commit``, a ``git describe``).
+Everything Copier would refuse, or silently get wrong, is checked here first and
+reported in one line; Copier itself runs through ``generate.copier_update``.
+Copier exits normally when conflicts remain, so the tree is inspected afterwards.
+Whatever goes wrong once Copier has started, the project is put back exactly as
+it was: the update never commits, and never leaves half an update behind.
+
+No click and no copier here (``generate`` imports copier lazily).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import (
+    ExternalCommandError,
+    InputError,
+    Interrupted,
+    ProjectStateError,
+    ScaffoldError,
+    TemplateError,
+)
+from .generate import (
+    ANSWERS_FILE,
+    Template,
+    _git,
+    _sigterm_as_interrupt,
+    copier_update,
+    load_template,
+    read_answers,
+)
+
+CONFLICT_MODES = ("inline", "rej")
+_REMOTE = re.compile(r"^(gh:|gl:|[a-z][a-z0-9+.-]*://|git@|git\+)", re.IGNORECASE)
+_DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
+_MAX_NAMED = 10
+
+
+# ------------------------------------------------------------------- the project
+
+
+@dataclass(frozen=True)
+class Project:
+    """A generated project as its answers file describes it."""
+
+    path: Path
+    answers: dict[str, Any]
+
+    @property
+    def src_path(self) -> str:
+        return str(self.answers.get("_src_path") or "")
+
+    @property
+    def commit(self) -> str:
+        return str(self.answers.get("_commit") or "")
+
+    @property
+    def framework(self) -> str:
+        return str(self.answers.get("framework") or "")
+
+
+def _shown(paths: list[str]) -> str:
+    names = ", ".join(paths[:_MAX_NAMED])
+    more = len(paths) - _MAX_NAMED
+    return f"{names} and {more} more" if more > 0 else names
+
+
+def read_project(path: Path | str) -> Project:
+    """The project at ``path``; refuse a folder Copier did not generate."""
+    path = Path(path).expanduser().absolute()
+    if not path.is_dir():
+        what = "is not a folder" if path.exists() else "does not exist"
+        raise ProjectStateError(f"{str(path)!r} {what}; give the path of a generated project")
+    if not (path / ANSWERS_FILE).is_file():
+        raise ProjectStateError(
+            f"{str(path)!r} is not a generated project (no {ANSWERS_FILE}); "
+            "run this in the folder `scaffold new` created"
+        )
+    answers = read_answers(path)
+    if not answers.get("_src_path"):
+        raise ProjectStateError(
+            f"{ANSWERS_FILE} in {str(path)!r} records no template source (_src_path); "
+            "the project cannot be updated"
+        )
+    if not answers.get("_commit"):
+        raise ProjectStateError(
+            f"{ANSWERS_FILE} in {str(path)!r} records no template version (_commit): "
+            "it was generated from a template that was not a git repository, so Copier "
+            "cannot tell what changed"
+        )
+    return Project(path, answers)
+
+
+def _status(project: Path, *extra: str) -> list[tuple[str, str]]:
+    """``(XY, path)`` for every change under ``project``, paths relative to it."""
+    out = subprocess.run(
+        ["git", "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", *extra, "--", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if out.returncode != 0:
+        raise ExternalCommandError(f"git status failed in {project}: {out.stderr.strip()}")
+    top = _git("rev-parse", "--show-prefix", cwd=project)
+    entries: list[tuple[str, str]] = []
+    fields = out.stdout.split("\0")
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        code, name = entry[:2], entry[3:]
+        if code[0] in "RC":  # renames and copies carry the old name next
+            i += 1
+        entries.append((code, name[len(top) :] if top and name.startswith(top) else name))
+    return entries
+
+
+def check_git_state(project: Project) -> str:
+    """Refuse a project that is not in git, has no commit, or has uncommitted
+    changes (untracked files count). Returns the HEAD commit."""
+    path = project.path
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        raise ProjectStateError(
+            f"{str(path)!r} is not a git repository: Copier updates only git projects; "
+            'run `git init && git add --all && git commit -m "Initial commit"` there first'
+        )
+    head = _git("rev-parse", "--verify", "--quiet", "HEAD", cwd=path, check=False)
+    if not head:
+        raise ProjectStateError(
+            f"{str(path)!r} has no commit yet; commit the project first "
+            '(`git add --all && git commit -m "Initial commit"`)'
+        )
+    dirty = [name for _code, name in _status(path, "--untracked-files=all")]
+    if dirty:
+        raise ProjectStateError(
+            f"the project has uncommitted changes ({_shown(dirty)}); commit or stash them "
+            "first, so that the update can be reviewed and undone on its own"
+        )
+    return head
+
+
+# ------------------------------------------------------------------ the template
+
+
+def is_remote(src: str) -> bool:
+    return bool(_REMOTE.match(src))
+
+
+def _git_url(src: str) -> str:
+    """What ``git ls-remote`` understands for a Copier source (``gh:``, ``git+``...)."""
+    for alias, host in (("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")):
+        if src.startswith(alias):
+            return host + src[len(alias) :].lstrip("/")
+    return src[4:] if src.startswith("git+") else src
+
+
+def _ls_remote_tags(src: str) -> dict[str, str]:
+    """``{tag: commit sha}`` of a remote template; TemplateError if unreachable."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+    try:
+        proc = subprocess.run(
+            ["git", "ls-remote", "--tags", _git_url(src)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise TemplateError(
+            f"the template {src} did not answer within 120 s; check the network and retry"
+        ) from None
+    except FileNotFoundError:
+        raise ExternalCommandError("git is not installed; install git") from None
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["no answer"])[-1]
+        raise TemplateError(
+            f"cannot reach the template recorded in {ANSWERS_FILE} ({src}): {detail}"
+        )
+    tags: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        sha, _, ref = line.partition("\t")
+        if not ref.startswith("refs/tags/"):
+            continue
+        name = ref[len("refs/tags/") :]
+        if name.endswith("^{}"):  # the commit an annotated tag points to wins
+            tags[name[:-3]] = sha
+        else:
+            tags.setdefault(name, sha)
+    return tags
+
+
+def _version(describe: str) -> Any:
+    """The PEP 440 version Copier derives from a ``git describe`` (None if none)."""
+    from packaging.version import InvalidVersion, Version
+
+    match = _DESCRIBE.match(describe)
+    text = f"{match['tag']}.post{match['count']}+{match['sha']}" if match else describe
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _newest_tag(tags: Mapping[str, str]) -> str | None:
+    """Copier's default: the newest tag by PEP 440, pre-releases left out."""
+    versions = [(v, t) for t in tags if (v := _version(t)) is not None and not v.is_prerelease]
+    return max(versions)[1] if versions else None
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """The template a project records, checked to be reachable."""
+
+    src: str
+    local: Path | None
+    tags: dict[str, str] = field(default_factory=dict)  # remote only
+
+    def resolve(self, ref: str) -> str | None:
+        """Full sha of ``ref`` (a tag, branch, sha or ``git describe``), if known."""
+        if self.local is not None:
+            sha = _git(
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                f"{ref}^{{commit}}",
+                cwd=self.local,
+                check=False,
+            )
+            return sha or None
+        if ref in self.tags:
+            return self.tags[ref]
+        match = _DESCRIBE.match(ref)
+        short = match["sha"] if match else ref
+        if re.fullmatch(r"[0-9a-f]{7,40}", short):
+            found = [sha for sha in self.tags.values() if sha.startswith(short)]
+            return found[0] if found else None
+        return None
+
+    def describe(self, sha: str) -> str:
+        """How Copier names this commit in ``_commit``."""
+        if self.local is not None:
+            return _git("describe", "--tags", "--always", sha, cwd=self.local, check=False) or sha
+        names = sorted(tag for tag, tag_sha in self.tags.items() if tag_sha == sha)
+        return names[-1] if names else sha[:7]
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        if self.local is None:
+            return False
+        proc = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", older, newer],
+            cwd=self.local,
+            capture_output=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        return proc.returncode == 0
+
+    def known_versions(self) -> list[str]:
+        if self.local is not None:
+            out = _git("tag", "--list", "--sort=-v:refname", cwd=self.local, check=False)
+            return out.splitlines()
+        return sorted(self.tags)
+
+
+def open_template(src: str) -> TemplateSource:
+    """Check that the recorded template can be reached (a git checkout or a git URL)."""
+    if is_remote(src):
+        return TemplateSource(src, None, _ls_remote_tags(src))
+    path = Path(src).expanduser()
+    where = f"cannot reach the template recorded in {ANSWERS_FILE} ({src})"
+    if not path.is_absolute():
+        raise TemplateError(
+            f"{where}: a relative path; set _src_path in {ANSWERS_FILE} to an absolute path "
+            "or a git URL and commit"
+        )
+    if not path.is_dir():
+        raise TemplateError(
+            f"{where}: no such folder; put the template back there or set _src_path in "
+            f"{ANSWERS_FILE} to where it is now, and commit"
+        )
+    if not (path / ".git").exists():
+        raise TemplateError(f"{where}: not a git repository, so its versions are unknown")
+    if not (path / "copier.yml").is_file():
+        raise TemplateError(f"{where}: no copier.yml there")
+    return TemplateSource(src, path.resolve())
+
+
+# ----------------------------------------------------------------- check-update
+
+
+@dataclass(frozen=True)
+class UpdateCheck:
+    path: Path
+    src_path: str
+    current: str  # the project's _commit
+    current_sha: str | None
+    latest: str  # git describe (local template) or newest tag (remote)
+    latest_sha: str | None
+    template_dirty: bool = False
+    ahead: bool = False  # the project's version descends from the latest one
+
+    @property
+    def update_available(self) -> bool:
+        if self.current_sha and self.latest_sha:
+            return self.current_sha != self.latest_sha and not self.ahead
+        old, new = _version(self.current), _version(self.latest)
+        if old is not None and new is not None:
+            return new > old
+        return self.current != self.latest
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "current": self.current,
+            "latest": self.latest,
+            "update_available": self.update_available,
+            "src_path": self.src_path,
+            "current_commit": self.current_sha,
+            "latest_commit": self.latest_sha,
+        }
+
+
+def _latest(source: TemplateSource) -> tuple[str | None, bool]:
+    """The newest template version: the checkout's HEAD, or a remote's newest tag."""
+    if source.local is not None:
+        sha = _git("rev-parse", "HEAD", cwd=source.local)
+        dirty = bool(_git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
+        return sha, dirty
+    tag = _newest_tag(source.tags)
+    return (source.tags[tag] if tag else None), False
+
+
+def check_update(path: Path | str, *, template: str | None = None) -> UpdateCheck:
+    """Compare the project's template version with the newest one available.
+
+    ``template`` replaces the recorded ``_src_path`` (e.g. a CI checkout of it).
+    """
+    project = read_project(path)
+    source = open_template(template or project.src_path)
+    if template and source.local is not None:
+        load_template(str(source.local))  # a scaffold template, not any folder
+    latest_sha, dirty = _latest(source)
+    if latest_sha is None:
+        raise TemplateError(f"the template {source.src} has no version tag")
+    current_sha = source.resolve(project.commit)
+    ahead = bool(current_sha) and source.is_ancestor(latest_sha, current_sha or "")
+    return UpdateCheck(
+        path=project.path,
+        src_path=source.src,
+        current=project.commit,
+        current_sha=current_sha,
+        latest=source.describe(latest_sha),
+        latest_sha=latest_sha,
+        template_dirty=dirty,
+        ahead=ahead,
+    )
+
+
+# ----------------------------------------------------------------------- update
+
+
+@dataclass
+class UpdateResult:
+    path: Path
+    src_path: str
+    old_version: str
+    new_version: str
+    status: str  # "updated" | "conflicts" | "up-to-date"
+    conflicts: list[str] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (git status XY, path)
+    diff_stat: str = ""
+    template_dirty: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "src_path": self.src_path,
+            "from": self.old_version,
+            "to": self.new_version,
+            "status": self.status,
+            "conflicts": self.conflicts,
+            "changed": [{"status": code.strip() or code, "path": p} for code, p in self.changed],
+            "committed": False,
+        }
+
+
+def _changed_files(path: Path) -> list[tuple[str, str]]:
+    return _status(path, "--untracked-files=all")
+
+
+def find_conflicts(path: Path, conflict: str) -> list[str]:
+    """Files an update left to resolve: unmerged or holding conflict markers
+    (``inline``), or ``*.rej`` files (``rej``, ignored ones included)."""
+    if conflict == "rej":
+        out = _git("-c", "core.quotePath=false", "ls-files", "--others", "-z", "--", "*.rej",
+                   cwd=path)  # fmt: skip
+        return sorted(name for name in out.split("\0") if name)
+    unmerged = _git("-c", "core.quotePath=false", "diff", "--name-only", "--relative",
+                    "--diff-filter=U", cwd=path, check=False)  # fmt: skip
+    found = set(unmerged.splitlines())
+    for code, name in _changed_files(path):
+        file = path / name
+        if "D" in code or not file.is_file() or name in found:
+            continue
+        try:
+            text = file.read_bytes()
+        except OSError:
+            continue
+        if re.search(rb"^<{7}( |$)", text, re.M) and re.search(rb"^>{7}( |$)", text, re.M):
+            found.add(name)
+    return sorted(found)
+
+
+def restore(path: Path, head: str) -> None:
+    """Put the project back at ``head`` with no uncommitted change (it was clean)."""
+    if _git("rev-parse", "HEAD", cwd=path, check=False) != head:
+        _git("reset", "--quiet", "--soft", head, cwd=path)
+    if not _changed_files(path):
+        return
+    _git("reset", "--quiet", "--", ".", cwd=path, check=False)
+    _git("checkout", "--quiet", head, "--", ".", cwd=path)
+    _git("clean", "--quiet", "-d", "--force", "--", ".", cwd=path)
+
+
+def _checked_data(
+    project: Project, source: TemplateSource, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    data = dict(data)
+    if source.local is not None and data:
+        template: Template = load_template(str(source.local))
+        data = template.check_data(data)
+    framework = data.pop("framework", project.framework)
+    if framework != project.framework:
+        raise InputError(
+            f"the framework cannot change after generation ({project.framework} -> "
+            f"{framework}): Copier would replace the whole project; generate a new one with "
+            f"`scaffold new --framework {framework}` and move your code over"
+        )
+    return data
+
+
+def _target(project: Project, source: TemplateSource, ref: str | None) -> tuple[str | None, bool]:
+    """The commit to update to (None: let Copier pick the newest tag), and whether
+    the local template has uncommitted changes (which are not used)."""
+    if source.local is None:
+        if ref is None:
+            newest = _newest_tag(source.tags)
+            return (source.tags[newest] if newest else None), False
+        return ref, False
+    dirty = False
+    if ref is None:
+        ref, dirty = _latest(source)
+    sha = source.resolve(ref or "HEAD")
+    if sha is None:
+        known = source.known_versions()
+        hint = f"tags: {_shown(known)}" if known else "the template has no tags"
+        raise InputError(f"unknown template version {ref!r} in {source.src}; {hint}")
+    return sha, dirty
+
+
+def update_project(
+    path: Path | str,
+    *,
+    to: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    conflict: str = "inline",
+) -> UpdateResult:
+    """Update the project at ``path`` to template version ``to`` (default: the newest).
+
+    Refusals (nothing written): not a generated project or not git
+    (``ProjectStateError``), uncommitted changes (``ProjectStateError``), template
+    unreachable (``TemplateError``), unknown ``to``, a downgrade, bad ``data`` or a
+    framework change (``InputError``). On a failure after Copier started, the project
+    is restored and the error raised. Conflicts are returned, not raised: the caller
+    reports them (``UpdateConflicts``). Nothing is ever committed.
+    """
+    if conflict not in CONFLICT_MODES:
+        raise InputError(f"--conflict must be one of {', '.join(CONFLICT_MODES)}")
+    project = read_project(path)
+    head = check_git_state(project)
+    source = open_template(project.src_path)
+    checked = _checked_data(project, source, data or {})
+    current_sha = source.resolve(project.commit)
+    if source.local is not None and current_sha is None:
+        raise ProjectStateError(
+            f"the template version this project records ({project.commit}) is not in "
+            f"{source.src}; it was probably rendered from uncommitted template changes. "
+            f"Set _commit in {ANSWERS_FILE} to the nearest real version and commit"
+        )
+    target, dirty = _target(project, source, to)
+    new_version = source.describe(target) if target else "newest tag"
+    result = UpdateResult(
+        path=project.path,
+        src_path=source.src,
+        old_version=project.commit,
+        new_version=new_version,
+        status="up-to-date",
+        template_dirty=dirty,
+    )
+    if target and current_sha:
+        if target != current_sha and source.is_ancestor(target, current_sha):
+            raise InputError(
+                f"template version {new_version} is older than the project's "
+                f"({project.commit}); downgrades are not supported"
+            )
+        if target == current_sha and not checked:
+            return result
+    if target is None and source.local is None and not source.tags:
+        raise TemplateError(f"the template {source.src} has no version tag to update to")
+
+    with _sigterm_as_interrupt():
+        try:
+            copier_update(project.path, checked, vcs_ref=target, conflict=conflict)
+        except KeyboardInterrupt:
+            restore(project.path, head)
+            raise Interrupted("interrupted; the project is back as it was before") from None
+        except ScaffoldError as exc:
+            restore(project.path, head)
+            exc.message = f"{exc.message} (the project is unchanged)"
+            raise
+        except Exception as exc:
+            restore(project.path, head)
+            raise TemplateError(
+                f"the update failed ({type(exc).__name__}: {' '.join(str(exc).split())}); "
+                "the project is unchanged"
+            ) from None
+
+    answers = read_answers(project.path)
+    result.new_version = str(answers.get("_commit") or new_version)
+    result.changed = _changed_files(project.path)
+    if not result.changed:
+        return result
+    result.conflicts = find_conflicts(project.path, conflict)
+    result.status = "conflicts" if result.conflicts else "updated"
+    stat = _git("diff", "--stat", "--relative", "HEAD", cwd=project.path, check=False)
+    result.diff_stat = "\n".join(line for line in stat.splitlines() if "| Unmerged" not in line)
+    return result
