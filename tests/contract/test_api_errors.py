@@ -143,13 +143,20 @@ def test_unknown_article_is_404(api, live_project, method):
 
 
 @pytest.mark.parametrize(
-    "path",
-    ["/api/no-such-thing/", "/api/articles/not-a-number/", "/api/articles/1/comments/"],
-    ids=["unknown-route", "non-integer-id", "nested-unknown"],
+    ("method", "path"),
+    [
+        ("GET", "/api/no-such-thing/"),
+        ("GET", "/api/articles/not-a-number/"),
+        ("GET", "/api/articles/1/comments/"),
+        ("POST", "/api/no-such-thing/"),
+        ("DELETE", "/api/no-such-thing/"),
+    ],
+    ids=["unknown-route", "non-integer-id", "nested-unknown", "post-unknown", "delete-unknown"],
 )
-def test_unknown_api_route_is_404_json(api, path):
-    row = f'GET {path} unknown route under /api/ -> 404 JSON {{"detail"}}'
-    expect_detail(api.get(path), 404, row)
+def test_unknown_api_route_is_404_json(api, method, path):
+    row = f'{method} {path} unknown route under /api/ -> 404 JSON {{"detail"}}'
+    payload = {"title": "x"} if method == "POST" else None
+    expect_detail(api.request(method, path, json=payload), 404, row)
 
 
 @pytest.mark.parametrize(
@@ -193,6 +200,8 @@ def test_every_api_response_is_json(api, live_project, create_article, token):
         ("PATCH", url, {"title": "y"}, bob),
         ("GET", "/api/articles/987654321/", None, None),
         ("GET", "/api/nowhere/", None, None),
+        ("POST", "/api/nowhere/", {"title": "x"}, None),
+        ("POST", "/api/health/", None, None),
         ("DELETE", "/api/articles/", None, alice),
         ("GET", "/api/articles/?page=9999", None, None),
         ("GET", "/api/health/", None, None),

@@ -6,15 +6,18 @@ browser tests and ``scaffold bench``. Everything here is bounded in time, binds
 
 API
 ---
-``generate_project(dest, framework, database, answers=None) -> Path``
-    Render the template into ``dest`` (which must not exist yet) and return it.
+``generate_project(dest, framework, database, answers=None, *, via=None) -> Path``
+    Render the template into ``dest`` (which must not exist yet) with ``scaffold new``
+    (or ``copier copy`` of the working tree: ``via="copier"`` or the environment
+    variable SCAFFOLD_TEST_GENERATOR=copier) and return it.
 
 ``prepare_project(dest, framework, database, *, database_url=None, users=DEFAULT_USERS,
 python=None, answers=None) -> PreparedProject``
     Generate, install into ``dest/.venv`` the way the generated README says
     (uv venv + ``uv pip install -e ".[dev]"``), delete the generated ``.env`` so the
-    project runs as a fresh clone in production would, run its migrations and create
-    ``users`` with the project's own command. ``database_url`` is required for
+    project runs as a fresh clone in production would, run its deployment steps
+    (Django: ``collectstatic``) and migrations, and create ``users`` with the
+    project's own command. ``database_url`` is required for
     PostgreSQL (e.g. from the ``postgres_url`` fixture); SQLite uses the project's
     default database file.
 
@@ -23,7 +26,7 @@ python=None, answers=None) -> PreparedProject``
     ``.env`` (the production environment: SECRET_KEY, DEBUG=false, ALLOWED_HOSTS,
     SECURE_SSL_REDIRECT=false, DATABASE_URL when set), ``.users`` (by username);
     ``.command(*args)`` runs ``python manage.py ARGS`` (Django) or ``flask ARGS``
-    (Flask) in the project with that environment; ``.migrate()``,
+    (Flask) in the project with that environment; ``.deploy_steps()``, ``.migrate()``,
     ``.create_user(user)``, ``.seed_articles(count, author, published=False)``;
     ``.serve(**kwargs)`` returns a ``ServedProject`` (not yet started).
 
@@ -47,6 +50,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -119,37 +123,34 @@ def generate_project(
     framework: str,
     database: str,
     answers: Mapping[str, object] | None = None,
+    *,
+    via: str | None = None,
 ) -> Path:
-    """Render the scaffold template (this checkout, uncommitted changes included)
-    into ``dest`` with default answers plus ``framework``, ``database`` and
-    ``answers``; return ``dest``."""
+    """Render the scaffold template of this checkout into ``dest`` with default
+    answers plus ``framework``, ``database`` and ``answers``; return ``dest``.
+
+    ``via="cli"`` (the default) runs ``python -m scaffold new DEST --framework F
+    --defaults -d database=D --no-git --json``, which renders the checkout's
+    committed HEAD. ``via="copier"`` runs ``copier copy --vcs-ref HEAD``, which also
+    renders uncommitted changes (for working on a starter before committing it); the
+    environment variable SCAFFOLD_TEST_GENERATOR=copier selects it for a whole run.
+    """
     if framework not in FRAMEWORKS or database not in DATABASES:
         raise ValueError(f"unsupported combination {framework}-{database}")
-    data = {"database": database, **(answers or {})}
+    via = via or os.environ.get("SCAFFOLD_TEST_GENERATOR", "cli")
     data_args: list[str] = []
-    for key, value in data.items():
-        text = value if isinstance(value, str) else yaml.safe_dump(value).strip()
+    for key, value in {"database": database, **(answers or {})}.items():
+        text = value if isinstance(value, str) else json.dumps(value)
         data_args += ["-d", f"{key}={text}"]
-    # The one place that says how a project is generated: copier until
-    # `scaffold new` works, then:
-    # cmd = [sys.executable, "-m", "scaffold", "new", str(dest), "--framework", framework,
-    #        "--defaults", "--no-git", "--json", *[a.replace("-d", "--data") ...]]
-    cmd = [
-        sys.executable,
-        "-m",
-        "copier",
-        "copy",
-        "--quiet",
-        "--defaults",
-        "--trust",
-        "--vcs-ref",
-        "HEAD",
-        "-d",
-        f"framework={framework}",
-        *data_args,
-        str(REPO_ROOT),
-        str(dest),
-    ]
+    if via == "cli":
+        cmd = [sys.executable, "-m", "scaffold", "new", str(dest), "--framework", framework]
+        cmd += ["--defaults", "--no-git", "--json", "--quiet", *data_args]
+    elif via == "copier":
+        cmd = [sys.executable, "-m", "copier", "copy", "--quiet", "--defaults", "--trust"]
+        cmd += ["--vcs-ref", "HEAD", "-d", f"framework={framework}", *data_args]
+        cmd += [str(REPO_ROOT), str(dest)]
+    else:
+        raise ValueError(f"unknown generator {via!r}: use 'cli' or 'copier'")
     _run(cmd, cwd=REPO_ROOT, env=None, timeout=180)
     if not (dest / ".copier-answers.yml").exists():
         raise CommandFailed(f"generation produced no .copier-answers.yml in {dest}")
@@ -182,6 +183,12 @@ class PreparedProject:
             self.command("migrate", "--noinput")
         else:
             self.command("db", "upgrade")
+
+    def deploy_steps(self) -> None:
+        """What the README's deployment section runs before starting the server:
+        Django collects static files (WhiteNoise serves them); Flask has no step."""
+        if self.framework == "django":
+            self.command("collectstatic", "--noinput")
 
     def create_user(self, user: User) -> None:
         prefix = ("createuser",) if self.framework == "django" else ("users", "create")
@@ -246,6 +253,7 @@ def prepare_project(
         package_name=str(stored.get("package_name", "my_site")),
         env=production_env(bin_dir, database_url),
     )
+    project.deploy_steps()
     project.migrate()
     for user in users:
         project.create_user(user)

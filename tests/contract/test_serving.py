@@ -1,0 +1,28 @@
+"""How the suite serves the starters: gunicorn on loopback only, under production
+settings (DEBUG off), so the contract is checked the way users deploy it."""
+
+from __future__ import annotations
+
+import pytest
+
+from .checks import describe
+
+pytestmark = pytest.mark.slow
+
+
+def test_server_listens_on_loopback_only(live_project):
+    addresses = live_project.server.listening_addresses()
+    if not addresses:
+        pytest.skip("listening sockets are read from Linux /proc")
+    port = int(live_project.base_url.rsplit(":", 1)[1])
+    assert addresses == {("127.0.0.1", port)}, (
+        f"[server binds 127.0.0.1 only] the server's processes listen on {sorted(addresses)}"
+    )
+
+
+def test_production_settings_show_no_debug_page(api, token):
+    row = "production (DEBUG=false) -> no debug page on errors"
+    response = api.get(f"/{token}/missing/")
+    text = response.text
+    for marker in ("Traceback", "DEBUG = True", "Werkzeug Debugger", "URLconf defined in"):
+        assert marker not in text, f"[{row}] {marker!r} on a 404: {describe(response)}"
