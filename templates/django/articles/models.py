@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+SLUG_FALLBACK = "article"
+
+
+class Article(models.Model):
+    """A blog article. Its slug is made from the title once, on creation."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=255, unique=True, editable=False)
+    body = models.TextField(blank=True, default="")
+    published = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="articles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="article_newest_first")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.slug:
+            self.slug = unique_slug(self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+
+def unique_slug(title):
+    """slugify(title), or "article" when that is empty; "-2", "-3", ... on collision."""
+    base = slugify(title)[:200].strip("-") or SLUG_FALLBACK
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,79 @@
+import pytest
+from django.conf import settings
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_published_articles_newest_first(client, make_article):
+    older = make_article("Older post", published=True)
+    make_article("Draft post")
+    newer = make_article("Newer post", published=True)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert list(response.context["article_list"]) == [newer, older]
+    html = response.content.decode()
+    assert html.index('href="/articles/newer-post/"') < html.index('href="/articles/older-post/"')
+    assert "Draft post" not in html
+    assert f"<title>Articles · {settings.SITE_NAME}</title>" in html
+
+
+def test_home_without_articles(client):
+    response = client.get("/")
+    assert b'<p class="empty">No articles yet.</p>' in response.content
+
+
+def test_home_is_paginated(client, make_article):
+    for n in range(25):
+        make_article(f"Post {n}", published=True)
+    first = client.get("/")
+    assert len(first.context["article_list"]) == 20
+    assert b'rel="next"' in first.content
+    second = client.get("/", {"page": 2})
+    assert len(second.context["article_list"]) == 5
+    assert client.get("/", {"page": 3}).status_code == 404
+
+
+def test_detail_shows_a_published_article_escaped(client, make_article, alice):
+    article = make_article(
+        "<b>Bold</b> claims", body="Line one <script>x()</script>\nLine two", published=True
+    )
+    response = client.get(f"/articles/{article.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>&lt;b&gt;Bold&lt;/b&gt; claims</h1>" in html
+    assert "Line one &lt;script&gt;x()&lt;/script&gt;\nLine two" in html
+    assert f"By {alice.username}" in html
+
+
+def test_draft_and_unknown_slugs_are_the_404_page(client, make_article):
+    draft = make_article("Secret")
+    for path in (f"/articles/{draft.slug}/", "/articles/nothing-here/", "/no/such/page/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert b"<h1>Page not found</h1>" in response.content
+        assert b'<header class="site-header">' in response.content
+
+
+def test_stylesheet_is_served_locally(client):
+    response = client.get("/")
+    assert b'<link rel="stylesheet" href="/static/css/site.css">' in response.content
+    css = client.get("/static/css/site.css")
+    assert css.status_code == 200
+    assert b".site-header" in b"".join(css.streaming_content)
+
+
+def test_login_and_logout(client, alice):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200 and b'name="password"' in page.content
+
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert b"Log out alice" in client.get("/").content
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert b"Log in" in client.get("/").content
