@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.support.postgres import PostgresServer, find_bindir
+from tests.support.render import copy_template
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +37,9 @@ def postgres_server():
 def postgres_url(postgres_server) -> str:
     """URL of a new, empty database on the session's server."""
     return postgres_server.create_database()
+
+
+@pytest.fixture(scope="session")
+def plain_template(tmp_path_factory):
+    """The working tree's template as a plain folder: Copier renders it without git."""
+    return copy_template(tmp_path_factory.mktemp("template"))

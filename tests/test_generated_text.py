@@ -8,7 +8,6 @@ file still compiles, TOML and YAML still parse and hold the same text, ruff stil
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -19,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.render import render
+
 RUFF = str(Path(sys.executable).parent / "ruff")
 
 # Printable, single-line text: no control characters, no surrogates, no line separators.
@@ -32,29 +32,6 @@ line_text = st.text(
 ).filter(lambda s: s.strip() != "")
 
 TRICKY = 'It\'s "quoted" \\ back\\slash {{ x }} {% if %} """ \'\'\' 🚀 ü ${HOME} %s <b>&amp;'
-
-
-@pytest.fixture(scope="session")
-def plain_template(tmp_path_factory) -> Path:
-    """The working tree's template as a plain folder (Copier renders it without git)."""
-    root = tmp_path_factory.mktemp("template")
-    shutil.copy(REPO / "copier.yml", root / "copier.yml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "HELPER-BRIEF.md")
-    shutil.copytree(REPO / "questions", root / "questions", ignore=ignore)
-    shutil.copytree(REPO / "templates", root / "templates", ignore=ignore)
-    return root
-
-
-def render(template: Path, dest: Path, data: dict) -> Path:
-    import copier
-
-    if dest.exists():
-        shutil.rmtree(dest)
-    copier.run_copy(
-        str(template), str(dest), data=data, defaults=True, quiet=True, unsafe=False,
-        vcs_ref=None,
-    )  # fmt: skip
-    return dest
 
 
 def check_project(project: Path, project_name: str, description: str, author: str) -> None:
