@@ -592,6 +592,166 @@ def check_update_cmd(ctx: click.Context, path: Path, template: str | None, as_js
         ctx.exit(UpdateAvailable.exit_code)
 
 
+# ----------------------------------------------------------------------- bench
+
+
+@cli.command(
+    "bench",
+    epilog="""\b
+Examples:
+  scaffold bench
+  scaffold bench --duration 5 --connections 8 --chart bench.png
+  scaffold bench --json > bench.json
+  scaffold bench ./my-django-site ./my-flask-site
+  scaffold bench --framework flask --duration 2 --no-tests""",
+)
+@click.argument("projects", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--duration",
+    type=click.IntRange(1, 600),
+    default=10,
+    show_default=True,
+    help="Seconds of load per endpoint (after a warm-up of a fifth of it, at least 1 s).",
+)
+@click.option(
+    "--connections",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Concurrent connections during the load.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="gunicorn sync workers for every server.",
+)
+@click.option(
+    "--framework",
+    "frameworks",
+    type=click.Choice(FRAMEWORKS),
+    multiple=True,
+    help="Generate and measure only this starter (repeatable) [default: both].",
+)
+@click.option(
+    "--articles",
+    type=click.IntRange(20, 100_000),
+    default=200,
+    show_default=True,
+    help="Published articles seeded into each project.",
+)
+@click.option(
+    "--load-tool",
+    type=click.Choice(["auto", "wrk", "python"]),
+    default="auto",
+    show_default=True,
+    help="Load generator: wrk when installed, else a Python client.",
+)
+@click.option(
+    "--installer",
+    type=click.Choice(["auto", "uv", "pip"]),
+    default="auto",
+    show_default=True,
+    help="How to install each project: uv when available, else venv + pip.",
+)
+@click.option("--no-tests", is_flag=True, help="Do not run (and time) the projects' test suites.")
+@click.option(
+    "--template",
+    envvar="SCAFFOLD_TEMPLATE",
+    help="Template source for the generated starters [default: this installation's].",
+)
+@click.option("--vcs-ref", help="Template git ref to render [default: the checkout's HEAD].")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the projects, venvs and logs in this new folder [default: a temporary one].",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a PNG bar chart of requests/s and p99 (needs the bench extra).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print progress lines.")
+def bench_cmd(
+    projects: tuple[Path, ...],
+    duration: int,
+    connections: int,
+    workers: int,
+    frameworks: tuple[str, ...],
+    articles: int,
+    load_tool: str,
+    installer: str,
+    no_tests: bool,
+    template: str | None,
+    vcs_ref: str | None,
+    workdir: Path | None,
+    chart: Path | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Measure the Django and Flask starters side by side: requests/s and p50/p99
+    latency per endpoint under gunicorn, worker memory, cold start, install and
+    test times, lines of code and dependencies, against bare-framework and bare
+    REST-library views of the same 20 rows.
+
+    Without PROJECTS, both starters are generated with the same answers into a
+    temporary folder; with PROJECTS (folders made by `scaffold new`), copies of
+    them are measured. Servers bind 127.0.0.1 only and are always stopped.
+    """
+    from .bench import BenchOptions, format_table, run_bench, write_chart
+
+    if projects and frameworks:
+        from .errors import InputError
+
+        raise InputError("give either PROJECTS or --framework, not both")
+    if chart is not None:
+        _check_chart_support()
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.secho(message, err=True, fg="cyan")
+
+    options = BenchOptions(
+        duration=duration,
+        connections=connections,
+        workers=workers,
+        articles=articles,
+        frameworks=frameworks or FRAMEWORKS,
+        projects=projects,
+        template=template,
+        vcs_ref=vcs_ref,
+        tool=load_tool,
+        installer=installer,
+        run_tests=not no_tests,
+        workdir=workdir,
+    )
+    report = run_bench(options, say)
+    if chart is not None:
+        say(f"chart written to {write_chart(report, chart)}")
+    if as_json:
+        _emit_json(report)
+    else:
+        click.echo(format_table(report))
+
+
+def _check_chart_support() -> None:
+    """Fail before any work when --chart cannot be honoured."""
+    import importlib.util
+
+    from .errors import ChartUnavailable
+
+    try:
+        found = importlib.util.find_spec("matplotlib") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ChartUnavailable(
+            '--chart needs matplotlib: pip install "scaffold[bench]" (or pip install matplotlib)'
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``scaffold`` console script and ``python -m scaffold``."""
     try:

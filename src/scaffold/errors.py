@@ -138,3 +138,20 @@ class Interrupted(ScaffoldError):
 
     def __init__(self, message: str = "interrupted; nothing was written") -> None:
         super().__init__(message)
+
+
+# --- scaffold bench ---------------------------------------------------------------
+
+
+class BenchError(ScaffoldError):
+    """The benchmark could not run: a step (install, server, load tool) failed."""
+
+    exit_code = 1
+
+
+class BenchProjectError(InputError):
+    """A folder given to ``scaffold bench`` cannot be benchmarked."""
+
+
+class ChartUnavailable(BenchError):
+    """``--chart`` needs matplotlib (the ``bench`` extra)."""

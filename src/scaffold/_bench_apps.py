@@ -1,0 +1,182 @@
+"""Baseline views that ``scaffold bench`` adds to ITS COPY of a generated project
+(never to the template): the same 20 newest articles as ``GET /api/articles/``,
+
+- through the bare framework: a plain ORM query rendered to JSON by hand, and
+- through the bare REST library: the library's generic list view, pagination and
+  serializer with no customisation,
+
+served by the same gunicorn process as the starter, so the starter's list view
+is compared with both under identical settings, middleware and database.
+
+Django: ``scaffold_bench_urls.py`` (the bench routes, then the project's own
+``config.urls``) and ``scaffold_bench_settings.py`` (the project's settings with
+that urlconf). Flask: ``scaffold_bench_wsgi.py`` (the project's ``create_app()``
+plus a blueprint with the two views).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BARE_FRAMEWORK_PATH = "/__bench__/bare-framework/"
+BARE_REST_PATH = "/__bench__/bare-rest/"
+
+DJANGO_SETTINGS_MODULE = "scaffold_bench_settings"
+
+_DJANGO_SETTINGS = '''\
+"""Added by `scaffold bench` to its copy of the project: the project's settings,
+with the bench urlconf (the project's routes plus two baseline views)."""
+
+from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "scaffold_bench_urls"
+'''
+
+_DJANGO_URLS = '''\
+"""Added by `scaffold bench` to its copy of the project: two baseline list views
+of the same 20 newest articles, then every route of config.urls unchanged."""
+
+from django.apps import apps
+from django.http import JsonResponse
+from django.urls import include, path
+from rest_framework import generics, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+
+Article = apps.get_model("articles", "Article")
+NEWEST_FIRST = ("-created_at", "-id")
+FIELDS = ("id", "title", "slug", "body", "published", "created_at", "updated_at")
+
+
+def bare_framework_list(request):
+    """Plain Django: one ORM query (with the author's username), JSON by hand."""
+    articles = Article.objects.order_by(*NEWEST_FIRST)
+    rows = list(articles.values(*FIELDS, "author__username")[:20])
+    for row in rows:
+        row["author"] = row.pop("author__username")
+    return JsonResponse({"count": articles.count(), "results": rows})
+
+
+class BareArticleSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [*FIELDS, "author"]
+
+
+class BarePagination(PageNumberPagination):
+    page_size = 20
+
+
+class BareRestList(generics.ListAPIView):
+    """Bare Django REST framework: ListAPIView, ModelSerializer, PageNumberPagination."""
+
+    queryset = Article.objects.select_related("author").order_by(*NEWEST_FIRST)
+    serializer_class = BareArticleSerializer
+    pagination_class = BarePagination
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+
+urlpatterns = [
+    path("__FRAMEWORK_PATH__", bare_framework_list),
+    path("__REST_PATH__", BareRestList.as_view()),
+    path("", include("config.urls")),
+]
+'''.replace("__FRAMEWORK_PATH__", BARE_FRAMEWORK_PATH.lstrip("/")).replace(
+    "__REST_PATH__", BARE_REST_PATH.lstrip("/")
+)
+
+FLASK_APP_SPEC = "scaffold_bench_wsgi:app"
+
+_FLASK_WSGI = '''\
+"""Added by `scaffold bench` to its copy of the project: the project's app, plus
+two baseline list views of the same 20 newest articles."""
+
+from flask import Blueprint, jsonify
+from marshmallow import Schema, fields
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from __PACKAGE__ import create_app
+
+app = create_app()
+db = app.extensions["sqlalchemy"]
+Article = next(
+    mapper.class_ for mapper in db.Model.registry.mappers if mapper.class_.__name__ == "Article"
+)
+NEWEST_FIRST = (Article.created_at.desc(), Article.id.desc())
+
+bench = Blueprint("scaffold_bench", __name__)
+
+
+def _page():
+    query = select(Article).options(joinedload(Article.author)).order_by(*NEWEST_FIRST).limit(20)
+    count = db.session.scalar(select(func.count()).select_from(Article))
+    return count, db.session.scalars(query).all()
+
+
+@bench.get("__FRAMEWORK_PATH__")
+def bare_framework_list():
+    """Plain Flask + Flask-SQLAlchemy: one query (author joined), JSON by hand."""
+    count, articles = _page()
+    return jsonify(
+        count=count,
+        results=[
+            {
+                "id": a.id,
+                "title": a.title,
+                "slug": a.slug,
+                "body": a.body,
+                "published": a.published,
+                "author": a.author.username,
+                "created_at": a.created_at.isoformat(),
+                "updated_at": a.updated_at.isoformat(),
+            }
+            for a in articles
+        ],
+    )
+
+
+class BareArticleSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    slug = fields.String()
+    body = fields.String()
+    published = fields.Boolean()
+    author = fields.Function(lambda a: a.author.username)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+_schema = BareArticleSchema(many=True)
+
+
+@bench.get("__REST_PATH__")
+def bare_rest_list():
+    """Bare marshmallow (the REST layer's serializer): the same page dumped by a schema."""
+    count, articles = _page()
+    return jsonify(count=count, results=_schema.dump(articles))
+
+
+app.register_blueprint(bench)
+'''
+
+
+def add_django_bench(project: Path) -> tuple[str, dict[str, str]]:
+    """Write the bench modules; return the gunicorn app and extra environment."""
+    (project / f"{DJANGO_SETTINGS_MODULE}.py").write_text(_DJANGO_SETTINGS, encoding="utf-8")
+    (project / "scaffold_bench_urls.py").write_text(_DJANGO_URLS, encoding="utf-8")
+    return "config.wsgi", {"DJANGO_SETTINGS_MODULE": DJANGO_SETTINGS_MODULE}
+
+
+def add_flask_bench(project: Path, package: str) -> tuple[str, dict[str, str]]:
+    text = (
+        _FLASK_WSGI.replace("__PACKAGE__", package)
+        .replace("__FRAMEWORK_PATH__", BARE_FRAMEWORK_PATH)
+        .replace("__REST_PATH__", BARE_REST_PATH)
+    )
+    (project / "scaffold_bench_wsgi.py").write_text(text, encoding="utf-8")
+    return FLASK_APP_SPEC, {}

@@ -1,0 +1,198 @@
+"""Processes started by ``scaffold bench``: each in its own process group, all
+stopped again, on success, on error, on Ctrl-C and on SIGTERM.
+
+``ManagedProcess`` starts a command in a new session (so its children, e.g.
+gunicorn's workers, share its process group) and ``stop()`` sends the whole
+group SIGTERM, then SIGKILL. Every running one is listed in ``_RUNNING``;
+``cleanup_guard()`` turns SIGTERM/SIGHUP into ``KeyboardInterrupt`` and stops
+all of them when it exits, and an ``atexit`` hook does the same as a last resort.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+_RUNNING: set[ManagedProcess] = set()
+
+
+class ManagedProcess:
+    """A command run in its own process group, output to ``log_path`` (or discarded)."""
+
+    def __init__(
+        self,
+        cmd: Sequence[str | os.PathLike[str]],
+        *,
+        cwd: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        log_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.cmd = [str(c) for c in cmd]
+        self.cwd = cwd
+        self.env = dict(env) if env is not None else None
+        self.log_path = Path(log_path) if log_path else None
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.popen.pid if self.popen else None
+
+    def start(self) -> ManagedProcess:
+        log = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
+        try:
+            self.popen = subprocess.Popen(
+                self.cmd,
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, stopped as a whole
+            )
+        finally:
+            if not isinstance(log, int):
+                log.close()
+        _RUNNING.add(self)
+        return self
+
+    def poll(self) -> int | None:
+        return self.popen.poll() if self.popen else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        assert self.popen is not None
+        return self.popen.wait(timeout=timeout)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Stop every process of the group (SIGTERM, then SIGKILL); safe to call twice."""
+        _RUNNING.discard(self)
+        popen, self.popen = self.popen, None
+        if popen is None:
+            return
+        pgid = popen.pid
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                popen.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+            break
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            popen.wait(timeout=5)
+        # The leader is gone: no other member of its group may outlive it.
+        deadline = time.monotonic() + 5
+        while group_members(pgid) and time.monotonic() < deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+            time.sleep(0.05)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        if not self.log_path:
+            return ""
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def stop_all() -> None:
+    """Stop every process started through ``ManagedProcess`` that is still running."""
+    for proc in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            proc.stop(grace=5.0)
+
+
+atexit.register(stop_all)
+
+
+@contextlib.contextmanager
+def cleanup_guard() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` (like Ctrl-C);
+    on the way out, by any path, every started process is stopped."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous: dict[int, object] = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[sig] = signal.signal(sig, interrupt)
+        except ValueError:  # not the main thread: the caller handles signals
+            break
+    try:
+        yield
+    finally:
+        # A second signal during cleanup must not cut it short.
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            stop_all()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------- /proc facts
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state is [0], ppid [1], pgrp [2])."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rfind(")") + 2 :].split()
+
+
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of process group ``pgid`` (Linux /proc)."""
+    found = []
+    for pid in _pids():
+        fields = _stat_fields(pid)
+        if fields and fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(pid)
+    return found
+
+
+def children(pid: int) -> list[int]:
+    """Live direct children of ``pid`` (gunicorn's workers, for its master)."""
+    found = []
+    for candidate in _pids():
+        fields = _stat_fields(candidate)
+        if fields and fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(candidate)
+    return sorted(found)
+
+
+def rss_mib(pid: int) -> float | None:
+    """Resident memory of ``pid`` in MiB (VmRSS of /proc/PID/status), None if unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def command_line(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
