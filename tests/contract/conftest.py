@@ -82,7 +82,7 @@ def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[L
 @pytest.fixture
 def api(live_project: LiveProject) -> Iterator[httpx.Client]:
     """An HTTP client for the served project (anonymous; pass ``auth=user.auth``)."""
-    with httpx.Client(base_url=live_project.base_url, timeout=20.0) as client:
+    with httpx.Client(base_url=live_project.base_url, timeout=20.0, trust_env=False) as client:
         yield client
 
 

@@ -27,7 +27,9 @@ def test_health_answers_concurrent_requests(live_project):
     row = f"{HEALTH} concurrent requests -> all 200"
 
     def probe(_: int) -> int:
-        return httpx.get(f"{live_project.base_url}/api/health/", timeout=20).status_code
+        return httpx.get(
+            f"{live_project.base_url}/api/health/", timeout=20, trust_env=False
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(probe, range(24)))
@@ -54,7 +56,7 @@ def test_health_503_when_database_unreachable(live_project):
         pytest.skip("an unreachable database server exists only for PostgreSQL")
     closed = f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere"
     with live_project.project.serve(env={"DATABASE_URL": closed}, workers=1) as broken:
-        response = httpx.get(f"{broken.base_url}/api/health/", timeout=30)
+        response = httpx.get(f"{broken.base_url}/api/health/", timeout=30, trust_env=False)
         data = expect_json(response, 503, row)
         assert isinstance(data, dict) and data.get("database") == "error" and "status" in data, (
             f"[{row}] {data!r}\n--- server log ---\n{broken.log_tail()}"

@@ -16,7 +16,7 @@ python=None, answers=None) -> PreparedProject``
     Generate, install into ``dest/.venv`` the way the generated README says
     (uv venv + ``uv pip install -e ".[dev]"``), delete the generated ``.env`` so the
     project runs as a fresh clone in production would, run its deployment steps
-    (Django: ``collectstatic``) and migrations, and create ``users`` with the
+    (Django: ``check --deploy``, ``collectstatic``) and migrations, and create ``users`` with the
     project's own command. ``database_url`` is required for
     PostgreSQL (e.g. from the ``postgres_url`` fixture); SQLite uses the project's
     default database file.
@@ -186,8 +186,10 @@ class PreparedProject:
 
     def deploy_steps(self) -> None:
         """What the README's deployment section runs before starting the server:
-        Django collects static files (WhiteNoise serves them); Flask has no step."""
+        Django checks its deployment settings and collects static files (WhiteNoise
+        serves them); Flask has no step."""
         if self.framework == "django":
+            self.command("check", "--deploy")
             self.command("collectstatic", "--noinput")
 
     def create_user(self, user: User) -> None:
@@ -355,7 +357,7 @@ class ServedProject:
                     f"{url}\n--- gunicorn log ---\n{self.log_tail()}"
                 )
             try:
-                httpx.get(url, timeout=5.0)
+                httpx.get(url, timeout=5.0, trust_env=False)
                 return
             except httpx.TransportError:
                 pass
