@@ -94,6 +94,42 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def round_plan(duration: int, rounds: int) -> tuple[int, int]:
+    """``(rounds, seconds per round)`` for ``duration`` seconds in at most ``rounds``
+    rounds of whole seconds (wrk counts in seconds), at least one second each."""
+    rounds = max(1, min(rounds, duration))
+    return rounds, max(1, round(duration / rounds))
+
+
+def combine_rounds(runs: Sequence[LoadResult]) -> LoadResult:
+    """One result for several runs of the same request: counts and durations added,
+    percentiles the median over the runs, the maximum the largest."""
+    if not runs:
+        raise ValueError("no runs to combine")
+    if len(runs) == 1:
+        return runs[0]
+
+    def middle(values: list[float]) -> float:
+        values = [v for v in values if not math.isnan(v)]
+        return percentile(values, 50)
+
+    statuses: Counter[int] = Counter()
+    for run in runs:
+        statuses.update(run.statuses)
+    return LoadResult(
+        tool=runs[0].tool,
+        requests=sum(r.requests for r in runs),
+        duration_s=sum(r.duration_s for r in runs),
+        errors=sum(r.errors for r in runs),
+        non_2xx=sum(r.non_2xx for r in runs),
+        p50_ms=middle([r.p50_ms for r in runs]),
+        p90_ms=middle([r.p90_ms for r in runs]),
+        p99_ms=middle([r.p99_ms for r in runs]),
+        max_ms=max((r.max_ms for r in runs if not math.isnan(r.max_ms)), default=math.nan),
+        statuses=dict(statuses),
+    )
+
+
 def wrk_path() -> str | None:
     """wrk on PATH, unless ``SCAFFOLD_BENCH_NO_WRK`` is set (forces the Python client)."""
     if os.environ.get("SCAFFOLD_BENCH_NO_WRK"):
@@ -272,16 +308,21 @@ def parse_wrk_output(text: str) -> LoadResult:
             break
     else:
         raise ValueError(f"no summary in the output of wrk:\n{text[-2000:]}")
+    answered = data["requests"] > 0  # with no answer, wrk's percentiles are 0
+
+    def ms(key: str) -> float:
+        return data[key] / 1000 if answered else math.nan
+
     return LoadResult(
         tool="wrk",
         requests=data["requests"],
         duration_s=data["duration_us"] / 1e6,
         errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
         non_2xx=data["status"],
-        p50_ms=data["p50_us"] / 1000,
-        p90_ms=data["p90_us"] / 1000,
-        p99_ms=data["p99_us"] / 1000,
-        max_ms=data["max_us"] / 1000,
+        p50_ms=ms("p50_us"),
+        p90_ms=ms("p90_us"),
+        p99_ms=ms("p99_us"),
+        max_ms=ms("max_us"),
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import functools
 import http.client
 import json
 import os
@@ -47,7 +48,7 @@ from typing import Any
 import yaml
 
 from . import _bench_apps
-from ._bench_load import Request, run_load, wrk_path
+from ._bench_load import LoadResult, Request, combine_rounds, round_plan, run_load, wrk_path
 from ._bench_procs import ManagedProcess, children, cleanup_guard, rss_mib
 from .errors import BenchError, BenchProjectError, ChartUnavailable
 
@@ -122,6 +123,7 @@ class BenchOptions:
     run_tests: bool = True
     workdir: Path | None = None  # keep everything here instead of a temporary folder
     cold_starts: int = 3
+    rounds: int = 3  # read endpoints are loaded in this many interleaved rounds
     warmup: float | None = None  # seconds per endpoint; default duration / 5, at least 1
 
 
@@ -609,23 +611,43 @@ def bench_project(project: BenchProject, options: BenchOptions, say: Progress) -
 
         requests = build_requests(first_article_id(server.base_url), username, password)
         check_endpoints(server.base_url, requests, name)
-        endpoints: dict[str, Any] = {}
+        load = functools.partial(
+            run_load, server.base_url, connections=options.connections, tool=options.tool
+        )
         warmup = options.warmup if options.warmup is not None else max(1, options.duration // 5)
-        for key in LOAD_ORDER:
-            req = requests[key]
-            label = next(e.label for e in ENDPOINTS if e.key == key)
-            say(f"{name}: {label}: {options.duration} s, {options.connections} connections")
+        rounds, seconds = round_plan(options.duration, options.rounds)
+        reads = [key for key in LOAD_ORDER if requests[key].method == "GET"]
+        writes = [key for key in LOAD_ORDER if requests[key].method != "GET"]
+        if warmup > 0:
+            say(f"{name}: warm-up, {warmup} s per endpoint")
+            for key in reads:
+                load(requests[key], duration=warmup)
+        measured: dict[str, list[LoadResult]] = {key: [] for key in LOAD_ORDER}
+        # Reads in interleaved rounds, so that other work on the machine weighs on
+        # every endpoint alike; the writes last, so the reads see the seeded rows only.
+        for n in range(rounds):
+            say(
+                f"{name}: round {n + 1}/{rounds}: {len(reads)} read endpoints, {seconds} s each, "
+                f"{options.connections} connections"
+            )
+            for key in reads:
+                measured[key].append(load(requests[key], duration=seconds))
+        for key in writes:
+            say(f"{name}: {requests[key].method} {requests[key].path}: {options.duration} s")
             if warmup > 0:
-                run_load(
-                    server.base_url, req, duration=warmup,
-                    connections=options.connections, tool=options.tool,
-                )  # fmt: skip
-            load = run_load(
-                server.base_url, req, duration=options.duration,
-                connections=options.connections, tool=options.tool,
-            )  # fmt: skip
-            endpoints[key] = {"label": label, "method": req.method, "path": req.path,
-                              **load.to_dict()}  # fmt: skip
+                load(requests[key], duration=warmup)
+            measured[key].append(load(requests[key], duration=options.duration))
+        endpoints: dict[str, Any] = {}
+        for key, runs in measured.items():
+            label = next(e.label for e in ENDPOINTS if e.key == key)
+            req = requests[key]
+            endpoints[key] = {
+                "label": label,
+                "method": req.method,
+                "path": req.path,
+                **combine_rounds(runs).to_dict(),
+                "rounds": len(runs),
+            }
         result["endpoints"] = {e.key: endpoints[e.key] for e in ENDPOINTS}
         master, workers = server.worker_rss()
         result["memory"] = {
@@ -673,6 +695,13 @@ def _workdir(options: BenchOptions) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
     """Run the whole benchmark; return the report (what ``--json`` prints)."""
     tool = options.tool
@@ -682,6 +711,7 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
         raise BenchError("--load-tool wrk: wrk is not installed (apt-get install wrk)")
     options = BenchOptions(**{**options.__dict__, "tool": tool})
     started = dt.datetime.now(dt.UTC)
+    load_before = _load_average()
     frameworks: dict[str, Any] = {}
     with cleanup_guard(), _workdir(options) as work:
         projects: list[BenchProject] = []
@@ -708,6 +738,9 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            # Other work on the machine during the run skews every number: check these.
+            "load_average_1min_before": load_before,
+            "load_average_1min_after": _load_average(),
         },
         "settings": {
             "duration_s": options.duration,
@@ -761,8 +794,16 @@ def format_table(report: dict[str, Any]) -> str:
         f"{s['connections']} connections, {s['duration_s']} s per endpoint "
         f"(after {s['warmup_s']} s warm-up), {s['load_tool']}, "
         f"{s['database']}, {s['articles']} articles",
-        "",
     ]
+    machine = report.get("machine", {})
+    if machine.get("load_average_1min_before") is not None:
+        out.append(
+            f"machine: {machine.get('cpus')} CPUs, load average "
+            f"{machine['load_average_1min_before']}"
+            f" before and {machine.get('load_average_1min_after')} after the run"
+            " (other work on the machine skews the numbers)"
+        )
+    out.append("")
     header = ["endpoint"]
     for name in names:
         header += [f"{name} req/s", "p50 ms", "p99 ms"]
