@@ -4,5 +4,8 @@ from django.conf import settings
 
 
 def site(request):
-    """`site_name` for the page header, titles and footer."""
-    return {"site_name": settings.SITE_NAME}
+    """`project_name` (settings.SITE_NAME) for the page header, titles and footer.
+
+    Not `site_name`: Django's login view sets that to the request's host name.
+    """
+    return {"project_name": settings.SITE_NAME}

@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.utils.html import escape
 
 from tests.conftest import PASSWORD
 
@@ -18,7 +19,7 @@ def test_home_lists_published_articles_newest_first(client, make_article):
     html = response.content.decode()
     assert html.index('href="/articles/newer-post/"') < html.index('href="/articles/older-post/"')
     assert "Draft post" not in html
-    assert f"<title>Articles · {settings.SITE_NAME}</title>" in html
+    assert f"<title>Articles · {escape(settings.SITE_NAME)}</title>" in html
 
 
 def test_home_without_articles(client):
@@ -69,6 +70,7 @@ def test_stylesheet_is_served_locally(client):
 def test_login_and_logout(client, alice):
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and b'name="password"' in page.content
+    assert f'<a class="brand" href="/">{escape(settings.SITE_NAME)}</a>' in page.content.decode()
 
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
