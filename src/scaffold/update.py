@@ -464,14 +464,22 @@ def _checked_data(
     return data
 
 
-def _target(project: Project, source: TemplateSource, ref: str | None) -> tuple[str | None, bool]:
-    """The commit to update to (None: let Copier pick the newest tag), and whether
-    the local template has uncommitted changes (which are not used)."""
+@dataclass(frozen=True)
+class _Target:
+    ref: str | None  # what Copier gets as vcs_ref (None: Copier picks the newest tag)
+    sha: str | None  # the commit, where known
+    name: str  # how the version is shown
+    template_dirty: bool = False
+
+
+def _target(source: TemplateSource, ref: str | None) -> _Target:
+    """The template version to update to: ``ref``, else the newest one."""
     if source.local is None:
+        ref = ref or _newest_tag(source.tags)
         if ref is None:
-            newest = _newest_tag(source.tags)
-            return (source.tags[newest] if newest else None), False
-        return ref, False
+            raise TemplateError(f"the template {source.src} has no version tag to update to")
+        sha = source.resolve(ref)
+        return _Target(ref, sha, source.describe(sha) if ref in source.tags and sha else ref)
     dirty = False
     if ref is None:
         ref, dirty = _latest(source)
@@ -480,7 +488,7 @@ def _target(project: Project, source: TemplateSource, ref: str | None) -> tuple[
         known = source.known_versions()
         hint = f"tags: {_shown(known)}" if known else "the template has no tags"
         raise InputError(f"unknown template version {ref!r} in {source.src}; {hint}")
-    return sha, dirty
+    return _Target(sha, sha, source.describe(sha), dirty)
 
 
 def update_project(
@@ -512,30 +520,27 @@ def update_project(
             f"{source.src}; it was probably rendered from uncommitted template changes. "
             f"Set _commit in {ANSWERS_FILE} to the nearest real version and commit"
         )
-    target, dirty = _target(project, source, to)
-    new_version = source.describe(target) if target else "newest tag"
+    target = _target(source, to)
     result = UpdateResult(
         path=project.path,
         src_path=source.src,
         old_version=project.commit,
-        new_version=new_version,
+        new_version=target.name,
         status="up-to-date",
-        template_dirty=dirty,
+        template_dirty=target.template_dirty,
     )
-    if target and current_sha:
-        if target != current_sha and source.is_ancestor(target, current_sha):
+    if target.sha and current_sha and target.sha != current_sha:
+        if source.is_ancestor(target.sha, current_sha):
             raise InputError(
-                f"template version {new_version} is older than the project's "
+                f"template version {target.name} is older than the project's "
                 f"({project.commit}); downgrades are not supported"
             )
-        if target == current_sha and not checked:
-            return result
-    if target is None and source.local is None and not source.tags:
-        raise TemplateError(f"the template {source.src} has no version tag to update to")
+    elif target.sha and target.sha == current_sha and not checked:
+        return result
 
     with _sigterm_as_interrupt():
         try:
-            copier_update(project.path, checked, vcs_ref=target, conflict=conflict)
+            copier_update(project.path, checked, vcs_ref=target.ref, conflict=conflict)
         except KeyboardInterrupt:
             restore(project.path, head)
             raise Interrupted("interrupted; the project is back as it was before") from None
@@ -551,7 +556,7 @@ def update_project(
             ) from None
 
     answers = read_answers(project.path)
-    result.new_version = str(answers.get("_commit") or new_version)
+    result.new_version = str(answers.get("_commit") or target.name)
     result.changed = _changed_files(project.path)
     if not result.changed:
         return result
