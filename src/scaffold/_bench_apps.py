@@ -96,6 +96,8 @@ _FLASK_WSGI = '''\
 two baseline list views of the same 20 newest articles."""
 
 from flask import Blueprint, jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -140,27 +142,40 @@ def bare_framework_list():
     )
 
 
+class BareUserSchema(Schema):
+    username = fields.String()
+
+
 class BareArticleSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     slug = fields.String()
     body = fields.String()
     published = fields.Boolean()
-    author = fields.Function(lambda a: a.author.username)
+    author = fields.Pluck(BareUserSchema, "username")
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
 
-_schema = BareArticleSchema(many=True)
+class BarePageSchema(Schema):
+    count = fields.Integer()
+    results = fields.List(fields.Nested(BareArticleSchema))
 
 
-@bench.get("__REST_PATH__")
-def bare_rest_list():
-    """Bare marshmallow (the REST layer's serializer): the same page dumped by a schema."""
-    count, articles = _page()
-    return jsonify(count=count, results=_schema.dump(articles))
+rest = SmorestBlueprint("scaffold_bench_rest", __name__)
 
 
+@rest.route("__REST_PATH__")
+class BareRestList(MethodView):
+    """Bare flask-smorest: a MethodView whose page is dumped by a marshmallow schema."""
+
+    @rest.response(200, BarePageSchema)
+    def get(self):
+        count, articles = _page()
+        return {"count": count, "results": articles}
+
+
+app.register_blueprint(rest)
 app.register_blueprint(bench)
 '''
 
