@@ -5,6 +5,7 @@ and a production configuration that refuses to start without a real secret."""
 from __future__ import annotations
 
 import re
+from http.cookies import SimpleCookie
 
 import httpx
 import pytest
@@ -26,9 +27,13 @@ def _client(live) -> httpx.Client:
 
 
 def _keep_cookies(client: httpx.Client, response: httpx.Response) -> None:
-    """Keep Secure cookies on plain-HTTP loopback, as browsers do for 127.0.0.1."""
-    for cookie in response.cookies.jar:
-        client.cookies.set(cookie.name, cookie.value)
+    """Keep Secure cookies on plain-HTTP loopback, as browsers do for 127.0.0.1
+    (httpx would drop them): send them back in a Cookie header."""
+    jar = SimpleCookie(client.headers.get("cookie", ""))
+    for header in response.headers.get_list("set-cookie"):
+        jar.load(header)
+    client.cookies.clear()
+    client.headers["cookie"] = "; ".join(f"{k}={m.value}" for k, m in jar.items() if m.value)
 
 
 def _token(html: str, field: str) -> str:
@@ -43,7 +48,8 @@ def _log_in(client: httpx.Client, live, user) -> httpx.Response:
     url, field = LOGIN[live.framework]
     form = client.get(url)
     assert form.status_code == 200
-    return client.post(
+    _keep_cookies(client, form)
+    response = client.post(
         url,
         data={
             "username": user.username,
@@ -52,6 +58,8 @@ def _log_in(client: httpx.Client, live, user) -> httpx.Response:
         },
         headers={"Referer": f"{live.base_url}{url}"},
     )
+    _keep_cookies(client, response)
+    return response
 
 
 def test_login_without_csrf_token_is_refused(live_project):
@@ -68,7 +76,7 @@ def test_login_without_csrf_token_is_refused(live_project):
 def test_session_cookie_is_secure_httponly_samesite(live_project):
     with _client(live_project) as client:
         response = _log_in(client, live_project, live_project.staff)
-    assert response.status_code in (302, 303), response.text[:300]
+    assert response.status_code in (302, 303), response.text[-1500:]
     name = SESSION_COOKIE[live_project.framework]
     cookies = [c for c in response.headers.get_list("set-cookie") if c.startswith(f"{name}=")]
     assert cookies, f"logging in sets the {name} cookie"
@@ -100,8 +108,8 @@ def test_admin_is_for_staff_only(live_project):
     ), "a user who is not staff must not get into the admin"
     with _client(live_project) as client:
         _log_in(client, live_project, live_project.staff)
-        as_staff = client.get("/admin/", follow_redirects=True)
-    assert as_staff.status_code == 200 and "login" not in str(as_staff.url)
+        as_staff = client.get("/admin/")
+    assert as_staff.status_code == 200, "a staff user gets into the admin"
 
 
 HASH_QUERY = {
@@ -116,7 +124,7 @@ HASH_QUERY = {
 def test_passwords_are_stored_hashed(live_project):
     project = live_project.project
     if live_project.framework == "django":
-        stored = project.command(*HASH_QUERY["django"]).stdout.strip()
+        stored = project.command(*HASH_QUERY["django"]).stdout.strip().splitlines()[-1]
         assert stored.startswith(("pbkdf2_sha256$", "argon2", "bcrypt", "scrypt"))
     else:
         code = (
