@@ -24,10 +24,17 @@ def run_quietly(cmd: Sequence[str], cwd: Path) -> None:
         check=False,
     )  # fmt: skip
     if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        raise ExternalCommandError(
-            f"{' '.join(cmd[:3])} failed: {lines[-1] if lines else proc.returncode}"
-        )
+        lines = [line.strip() for line in (proc.stderr or proc.stdout).splitlines()]
+        lines = [line for line in lines if line] or [f"exit code {proc.returncode}"]
+        errors = [line for line in lines if "error" in line.lower()]
+        detail = " ".join((errors or lines[-1:])[0].split())
+        raise ExternalCommandError(f"{' '.join(map(str, cmd[:3]))} failed: {detail}")
+
+
+def find_uv() -> str:
+    """uv on PATH, or installed beside this Python (as the test extra does); else ""."""
+    beside = Path(sys.executable).parent / "uv"
+    return shutil.which("uv") or (str(beside) if beside.exists() else "")
 
 
 def install_commands(project: Path, *, uv: str | None, python: str = sys.executable) -> list:
@@ -46,7 +53,7 @@ def install_commands(project: Path, *, uv: str | None, python: str = sys.executa
 
 def install(project: Path, *, runner: Runner = run_quietly, uv: str | None = None) -> str:
     """Install ``project`` into ``project/.venv``; returns the tool used ("uv" or "pip")."""
-    uv = uv if uv is not None else (shutil.which("uv") or "")
+    uv = uv if uv is not None else find_uv()
     try:
         for cmd in install_commands(project, uv=uv or None):
             runner(cmd, project)
