@@ -1,0 +1,34 @@
+"""The public site: published articles, newest first."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .extensions import db
+from .models import Article
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def article_list() -> str:
+    query = select(Article).where(Article.published.is_(True)).order_by(*Article.newest_first())
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ARTICLES_PER_PAGE"],
+        max_per_page=current_app.config["ARTICLES_PER_PAGE"],
+    )
+    return render_template("pages/article_list.html", page=page)
+
+
+@bp.get("/articles/<slug>/")
+def article_detail(slug: str) -> str:
+    article = db.first_or_404(
+        select(Article)
+        .options(joinedload(Article.author))
+        .where(Article.slug == slug, Article.published.is_(True))
+    )
+    return render_template("pages/article_detail.html", article=article)
