@@ -89,8 +89,8 @@ DJANGO = Starter(
     framework="django",
     settings_template="config/settings.py.jinja",
     settings="config/settings.py",
-    setting='TIME_ZONE = "UTC"',
-    user_setting='TIME_ZONE = "Europe/Paris"',
+    setting='DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)',
+    user_setting='DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)',
     view_files={
         "config/ping.py": '"""The user\'s own view: a liveness probe."""\n\n'
         "from django.http import JsonResponse\nfrom django.urls import path\n\n\n"
@@ -106,8 +106,8 @@ FLASK = Starter(
     framework="flask",
     settings_template="{{ package_name }}/config.py.jinja",
     settings="my_site/config.py",
-    setting='    SESSION_COOKIE_SAMESITE = "Lax"',
-    user_setting='    SESSION_COOKIE_SAMESITE = "Strict"',
+    setting="    ARTICLES_PER_PAGE = 20",
+    user_setting="    ARTICLES_PER_PAGE = 10",
     view_files={
         "my_site/ping.py": '"""The user\'s own view: a liveness probe."""\n\n'
         "from flask import Blueprint\n\n"

@@ -361,6 +361,8 @@ def check_update(path: Path | str, *, template: str | None = None) -> UpdateChec
     ``template`` replaces the recorded ``_src_path`` (e.g. a CI checkout of it).
     """
     project = read_project(path)
+    if template and not is_remote(template):
+        template = str(Path(template).expanduser().resolve())
     source = open_template(template or project.src_path)
     if template and source.local is not None:
         load_template(str(source.local))  # a scaffold template, not any folder
