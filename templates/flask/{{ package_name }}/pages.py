@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
 
 from .extensions import db
 from .models import Article
@@ -32,3 +33,9 @@ def article_detail(slug: str) -> str:
         .where(Article.slug == slug, Article.published.is_(True))
     )
     return render_template("pages/article_detail.html", article=article)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on pages that declare no icon (the admin)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

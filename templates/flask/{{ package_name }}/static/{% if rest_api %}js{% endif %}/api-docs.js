@@ -5,5 +5,6 @@ window.addEventListener("load", function () {
     url: root.dataset.specUrl,
     dom_id: "#swagger-ui",
     deepLinking: true,
+    validatorUrl: null, // no badge from validator.swagger.io: the page stays offline
   });
 });
