@@ -6,6 +6,7 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import resolve
+from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,9 @@ def _ping_database():
         cursor.fetchone()
 
 
+# csrf_exempt: these views change nothing, and a POST must get their JSON answer
+# (405, 404), not the HTML page of a failed CSRF check.
+@csrf_exempt
 async def health(request):
     """`GET /api/health/`: 200 when the database answers a query, else 503.
 
@@ -34,6 +38,7 @@ async def health(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@csrf_exempt
 def api_not_found(request):
     """Unknown routes under /api/ answer JSON like the API, not an HTML page.
 

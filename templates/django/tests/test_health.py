@@ -4,6 +4,7 @@ import socket
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import connections
+from django.test import Client
 
 from config.views import health
 
@@ -55,16 +56,23 @@ def test_health_503_when_the_database_is_unreachable(client, unreachable_databas
     assert response.json() == {"status": "error", "database": "error"}
 
 
-def test_health_other_methods_are_405(client):
-    response = client.post("/api/health/")
+@pytest.fixture
+def csrf_client():
+    """A client that, like a browser or curl, gets CSRF checks."""
+    return Client(enforce_csrf_checks=True)
+
+
+def test_health_other_methods_are_405(csrf_client):
+    response = csrf_client.post("/api/health/")
     assert response.status_code == 405
     assert response.json() == {"detail": 'Method "POST" not allowed.'}
     assert response["Allow"] == "GET, HEAD"
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 @pytest.mark.parametrize("path", ["/api/", "/api/nowhere/", "/api/nowhere/deeper/", "/api/x"])
-def test_unknown_api_routes_are_json_404(client, path):
-    response = client.get(path)
+def test_unknown_api_routes_are_json_404(csrf_client, method, path):
+    response = csrf_client.generic(method, path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
