@@ -70,6 +70,10 @@ def test_pagination_default_size_and_absolute_links(api, live_project, create_ar
     assert len(sized["results"]) == 5 and sized["next"] is None, (
         f"[{LIST}?page_size=10&page=3 -> the last 5] {sized!r}"
     )
+    previous = parse_qs(urlsplit(sized["previous"] or "").query)
+    assert previous.get("page") == ["2"] and previous.get("page_size") == ["10"], (
+        f"[{LIST}?page_size=M -> next/previous keep page_size] {sized['previous']!r}"
+    )
     assert [a["id"] for a in sized["results"]] == ids[20:], (
         f"[{LIST}?page_size=M -> pages of M] page 3 of 10 holds articles 21-25"
     )
