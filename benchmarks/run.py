@@ -339,7 +339,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_serve:
         only.discard("serve")
 
-    env = {k: v for k, v in os.environ.items() if k != "SCAFFOLD_TEMPLATE"}
+    # As a user's machine runs them: bytecode cached (pip compiles it at install; uv
+    # does not, and this machine sets PYTHONDONTWRITEBYTECODE), so compile it once here.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SCAFFOLD_TEMPLATE", "PYTHONDONTWRITEBYTECODE")
+    }
+    site_packages = subprocess.run(
+        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j0", site_packages, str(REPO / "src")],
+        capture_output=True, check=False, env=env,
+    )  # fmt: skip
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # uv and the tools of this venv
     env.setdefault("GIT_AUTHOR_NAME", "bench")
     env.setdefault("GIT_AUTHOR_EMAIL", "bench@localhost")

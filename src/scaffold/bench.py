@@ -69,7 +69,8 @@ BENCH_USER = "bench"
 # Variables of the calling environment that would change how a project runs.
 _SCRUBBED_ENV = (
     "ALLOWED_HOSTS", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE",
-    "FLASK_APP", "FLASK_DEBUG", "FLASK_ENV", "GUNICORN_CMD_ARGS", "PYTHONHOME", "PYTHONPATH",
+    "FLASK_APP", "FLASK_DEBUG", "FLASK_ENV", "GUNICORN_CMD_ARGS", "PYTHONDONTWRITEBYTECODE",
+    "PYTHONHOME", "PYTHONPATH",
     "SECRET_KEY", "SECURE_SSL_REDIRECT", "VIRTUAL_ENV", "WEB_CONCURRENCY",
 )  # fmt: skip
 _COPY_IGNORE = shutil.ignore_patterns(
@@ -229,7 +230,6 @@ class BenchProject:
             env["PATH"] = f"{self.bin_dir}{os.pathsep}{env.get('PATH', '')}"
             env["VIRTUAL_ENV"] = str(self.bin_dir.parent)
         env["PYTHONUNBUFFERED"] = "1"
-        env["PYTHONDONTWRITEBYTECODE"] = "0"
         return env
 
     def production_env(self) -> dict[str, str]:
@@ -366,6 +366,8 @@ def install(project: BenchProject, installer: str) -> float:
     env = project.base_env()
     seconds = 0.0
     for cmd in install_commands(project.path, uv=uv):
+        if uv and cmd[1:3] == ["pip", "install"]:
+            cmd = [*cmd, "--compile-bytecode"]  # as pip does: no compiling at first start
         elapsed, _ = _run(cmd, cwd=project.path, env=env, what=f"installing {project.path.name}")
         seconds += elapsed
     project.bin_dir = project.path / ".venv" / "bin"
