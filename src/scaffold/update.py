@@ -101,16 +101,25 @@ def read_project(path: Path | str) -> Project:
     return Project(path, answers)
 
 
+def _run_git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``git ARGS`` whatever its exit status (``_git`` raises on failure)."""
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise ExternalCommandError("git is not installed; install git") from None
+
+
 def _status(project: Path, *extra: str) -> list[tuple[str, str]]:
     """``(XY, path)`` for every change under ``project``, paths relative to it."""
-    out = subprocess.run(
-        ["git", "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", *extra, "--", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    args = ("-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", *extra, "--", ".")
+    out = _run_git(*args, cwd=project)
     if out.returncode != 0:
         raise ExternalCommandError(f"git status failed in {project}: {out.stderr.strip()}")
     top = _git("rev-parse", "--show-prefix", cwd=project)
@@ -133,14 +142,7 @@ def check_git_state(project: Project) -> str:
     """Refuse a project that is not in git, has no commit, or has uncommitted
     changes (untracked files count). Returns the HEAD commit."""
     path = project.path
-    inside = subprocess.run(
-        ["git", "rev-parse", "--is-inside-work-tree"],
-        cwd=path,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    inside = _run_git("rev-parse", "--is-inside-work-tree", cwd=path)
     if inside.returncode != 0 or inside.stdout.strip() != "true":
         raise ProjectStateError(
             f"{str(path)!r} is not a git repository: Copier updates only git projects; "
@@ -176,7 +178,7 @@ def _git_url(src: str) -> str:
     return src[4:] if src.startswith("git+") else src
 
 
-def _ls_remote_tags(src: str) -> dict[str, str]:
+def _ls_remote_tags(src: str, where: str) -> dict[str, str]:
     """``{tag: commit sha}`` of a remote template; TemplateError if unreachable."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
@@ -198,9 +200,7 @@ def _ls_remote_tags(src: str) -> dict[str, str]:
         raise ExternalCommandError("git is not installed; install git") from None
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or ["no answer"])[-1]
-        raise TemplateError(
-            f"cannot reach the template recorded in {ANSWERS_FILE} ({src}): {detail}"
-        )
+        raise TemplateError(f"{where}: {detail}")
     tags: dict[str, str] = {}
     for line in proc.stdout.splitlines():
         sha, _, ref = line.partition("\t")
@@ -271,14 +271,9 @@ class TemplateSource:
     def is_ancestor(self, older: str, newer: str) -> bool:
         if self.local is None:
             return False
-        proc = subprocess.run(
-            ["git", "merge-base", "--is-ancestor", older, newer],
-            cwd=self.local,
-            capture_output=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
+        return (
+            _run_git("merge-base", "--is-ancestor", older, newer, cwd=self.local).returncode == 0
         )
-        return proc.returncode == 0
 
     def known_versions(self) -> list[str]:
         if self.local is not None:
@@ -287,12 +282,17 @@ class TemplateSource:
         return sorted(self.tags)
 
 
-def open_template(src: str) -> TemplateSource:
-    """Check that the recorded template can be reached (a git checkout or a git URL)."""
+def open_template(src: str, *, recorded: bool = True) -> TemplateSource:
+    """Check that the template (``recorded`` in the answers, or given) can be reached:
+    a git checkout or a git URL."""
+    where = (
+        f"cannot reach the template recorded in {ANSWERS_FILE} ({src})"
+        if recorded
+        else f"cannot use the template {src}"
+    )
     if is_remote(src):
-        return TemplateSource(src, None, _ls_remote_tags(src))
+        return TemplateSource(src, None, _ls_remote_tags(src, where))
     path = Path(src).expanduser()
-    where = f"cannot reach the template recorded in {ANSWERS_FILE} ({src})"
     if not path.is_absolute():
         raise TemplateError(
             f"{where}: a relative path; set _src_path in {ANSWERS_FILE} to an absolute path "
@@ -363,7 +363,7 @@ def check_update(path: Path | str, *, template: str | None = None) -> UpdateChec
     project = read_project(path)
     if template and not is_remote(template):
         template = str(Path(template).expanduser().resolve())
-    source = open_template(template or project.src_path)
+    source = open_template(template or project.src_path, recorded=not template)
     if template and source.local is not None:
         load_template(str(source.local))  # a scaffold template, not any folder
     latest_sha, dirty = _latest(source)
