@@ -70,8 +70,10 @@ class DjangoAdmin(Admin):
         page = self.page
         page.goto("/admin/")
         page.locator("a[href='/admin/articles/article/']").first.click()
-        page.locator("#changelist-search input[name=q]").fill(title)
-        page.locator("#changelist-search input[name=q]").press("Enter")
+        search = page.locator("#changelist-search input[name=q]")
+        search.fill(title)
+        search.press("Enter")
+        page.wait_for_url(re.compile(r"[?&]q="))  # and its scripts loaded
         page.locator("#result_list").get_by_role("link", name=title, exact=True).click()
         expect(page.locator("#id_title")).to_have_value(title)
 
@@ -120,6 +122,8 @@ class FlaskAdmin(Admin):
         search = page.locator("input[name=search]")
         search.fill(title)
         search.press("Enter")
+        # Waits for "load": the row buttons call Flask-Admin's scripts.
+        page.wait_for_url(re.compile(r"[?&]search="))
         row = page.locator("table.model-list tbody tr", has_text=title)
         expect(row).to_have_count(1)
         return row
@@ -138,7 +142,7 @@ class FlaskAdmin(Admin):
     def publish(self, title: str) -> None:
         page = self.page
         row = self._open_list(title)
-        row.locator("a[title='Edit Record']").click()
+        row.locator("a[title='Edit Record' i]").click()
         expect(page.locator("#title")).to_have_value(title)
         page.locator("#published").check()
         page.locator("input[type=submit][value=Save]").click()
@@ -148,7 +152,7 @@ class FlaskAdmin(Admin):
         page = self.page
         row = self._open_list(title)
         page.once("dialog", lambda dialog: dialog.accept())  # "Are you sure ...?"
-        row.locator("button[title='Delete record']").click()
+        row.locator("button[title='Delete Record' i]").click()
         self.expect_message(self.deleted)
 
 
