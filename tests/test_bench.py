@@ -36,7 +36,13 @@ from scaffold._bench_load import (
     run_load,
     wrk_path,
 )
-from scaffold._bench_procs import ManagedProcess, cleanup_guard, command_line, group_members
+from scaffold._bench_procs import (
+    ManagedProcess,
+    cleanup_guard,
+    command_line,
+    cpu_seconds,
+    group_members,
+)
 from scaffold.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -321,8 +327,16 @@ def test_python_client_reports_refused_connections_as_errors():
 
 
 def _endpoint(rps: float, p50: float, p99: float, **extra) -> dict:
-    return {"requests_per_s": rps, "p50_ms": p50, "p99_ms": p99, "requests": int(rps * 2),
-            "errors": 0, "non_2xx": 0, **extra}  # fmt: skip
+    return {
+        "requests_per_s": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "server_cpu_ms_per_request": round(1000 / rps, 3),
+        "requests": int(rps * 2),
+        "errors": 0,
+        "non_2xx": 0,
+        **extra,
+    }
 
 
 def _framework(list_rps: float, rest_rps: float, bare_rps: float) -> dict:
@@ -372,6 +386,8 @@ def test_ratios_compare_the_starter_list_with_both_baselines(report):
     assert report["ratios"]["django"] == {
         "list_vs_bare_rest": 0.9,
         "list_vs_bare_framework": 0.5,
+        "list_vs_bare_rest_cpu": 0.9,
+        "list_vs_bare_framework_cpu": 0.5,
         "target_list_vs_bare_rest": 0.9,
         "target_met": True,
     }
@@ -387,7 +403,9 @@ def test_table_shows_every_endpoint_for_each_framework_and_the_verdicts(report):
     for endpoint in bench.ENDPOINTS:
         assert any(line.startswith(endpoint.label) for line in lines), endpoint.label
     list_row = next(line for line in lines if line.startswith("GET /api/articles/ "))
-    assert list_row.split()[-6:] == ["450.0", "30.0", "80.0", "300.0", "30.0", "80.0"]
+    assert list_row.split()[-8:] == [
+        "450.0", "30.0", "80.0", "2.22", "300.0", "30.0", "80.0", "3.33"
+    ]  # fmt: skip
     verdict = next(line for line in lines if line.startswith("target: list"))
     assert verdict.split()[-3:] == ["met", "NOT", "met"]
     # Non-2xx answers are flagged next to the number and explained below the table.
@@ -532,3 +550,11 @@ def test_bench_end_to_end_measures_every_endpoint_of_both_starters(tmp_path):
         assert data["code"]["python_lines"] > 0
     assert set(report["ratios"]) == {"django", "flask"}
     assert _gunicorns_under(workdir) == []
+
+
+def test_cpu_seconds_counts_the_time_a_process_has_used():
+    before = cpu_seconds([os.getpid()])
+    sum(i * i for i in range(300_000))
+    after = cpu_seconds([os.getpid()])
+    assert 0 < before <= after
+    assert cpu_seconds([]) == 0

@@ -57,6 +57,13 @@ class LoadResult:
     p99_ms: float = math.nan
     max_ms: float = math.nan
     statuses: dict[int, int] = field(default_factory=dict)  # Python client only
+    server_cpu_s: float | None = None  # CPU the server's workers used meanwhile
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return self.server_cpu_s * 1000 / self.requests
 
     @property
     def requests_per_s(self) -> float:
@@ -72,6 +79,9 @@ class LoadResult:
             "p90_ms": num(self.p90_ms),
             "p99_ms": num(self.p99_ms),
             "max_ms": num(self.max_ms),
+            "server_cpu_ms_per_request": None
+            if self.server_cpu_ms_per_request is None
+            else round(self.server_cpu_ms_per_request, 3),
             "requests": self.requests,
             "duration_s": round(self.duration_s, 3),
             "errors": self.errors,
@@ -127,6 +137,9 @@ def combine_rounds(runs: Sequence[LoadResult]) -> LoadResult:
         p99_ms=middle([r.p99_ms for r in runs]),
         max_ms=max((r.max_ms for r in runs if not math.isnan(r.max_ms)), default=math.nan),
         statuses=dict(statuses),
+        server_cpu_s=None
+        if any(r.server_cpu_s is None for r in runs)
+        else sum(r.server_cpu_s or 0.0 for r in runs),
     )
 
 

@@ -179,6 +179,16 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by ``pids`` (Linux /proc), in seconds."""
+    ticks = 0
+    for pid in pids:
+        fields = _stat_fields(pid)
+        if fields:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float | None:
     """Resident memory of ``pid`` in MiB (VmRSS of /proc/PID/status), None if unknown."""
     try:

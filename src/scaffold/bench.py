@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import functools
 import http.client
 import json
 import os
@@ -49,7 +48,7 @@ import yaml
 
 from . import _bench_apps
 from ._bench_load import LoadResult, Request, combine_rounds, round_plan, run_load, wrk_path
-from ._bench_procs import ManagedProcess, children, cleanup_guard, rss_mib
+from ._bench_procs import ManagedProcess, children, cleanup_guard, cpu_seconds, rss_mib
 from .errors import BenchError, BenchProjectError, ChartUnavailable
 
 FRAMEWORKS = ("django", "flask")
@@ -491,6 +490,11 @@ class GunicornServer:
                 )
             time.sleep(0.01)
 
+    def worker_pids(self) -> list[int]:
+        if self.proc is None or self.proc.pid is None:
+            return []
+        return children(self.proc.pid)
+
     def worker_rss(self) -> tuple[float | None, list[float]]:
         """VmRSS of the master and of each worker, in MiB."""
         if self.proc is None or self.proc.pid is None:
@@ -613,9 +617,18 @@ def bench_project(project: BenchProject, options: BenchOptions, say: Progress) -
 
         requests = build_requests(first_article_id(server.base_url), username, password)
         check_endpoints(server.base_url, requests, name)
-        load = functools.partial(
-            run_load, server.base_url, connections=options.connections, tool=options.tool
-        )
+
+        def load(request: Request, duration: float) -> LoadResult:
+            workers = server.worker_pids()
+            cpu_before = cpu_seconds(workers)
+            result = run_load(
+                server.base_url, request, duration=duration,
+                connections=options.connections, tool=options.tool,
+            )  # fmt: skip
+            if server.worker_pids() == workers:  # no worker restarted meanwhile
+                result.server_cpu_s = cpu_seconds(workers) - cpu_before
+            return result
+
         warmup = options.warmup if options.warmup is not None else max(1, options.duration // 5)
         rounds, seconds = round_plan(options.duration, options.rounds)
         reads = [key for key in LOAD_ORDER if requests[key].method == "GET"]
@@ -672,9 +685,19 @@ def ratios(frameworks: dict[str, Any]) -> dict[str, Any]:
         except KeyError:
             continue
         vs_rest = round(starter / rest, 3) if rest else None
+        cpu = {k: eps[k].get("server_cpu_ms_per_request") for k in
+               ("list", "bare_rest_list", "bare_framework_list")}  # fmt: skip
         out[name] = {
             "list_vs_bare_rest": vs_rest,
             "list_vs_bare_framework": round(starter / bare, 3) if bare else None,
+            # The same comparison by the workers' CPU time per request (bare / starter):
+            # steadier than requests/s when other work shares the machine.
+            "list_vs_bare_rest_cpu": round(cpu["bare_rest_list"] / cpu["list"], 3)
+            if cpu["list"] and cpu["bare_rest_list"]
+            else None,
+            "list_vs_bare_framework_cpu": round(cpu["bare_framework_list"] / cpu["list"], 3)
+            if cpu["list"] and cpu["bare_framework_list"]
+            else None,
             "target_list_vs_bare_rest": TARGET_LIST_VS_BARE_REST,
             "target_met": vs_rest is not None and vs_rest >= TARGET_LIST_VS_BARE_REST,
         }
@@ -808,7 +831,7 @@ def format_table(report: dict[str, Any]) -> str:
     out.append("")
     header = ["endpoint"]
     for name in names:
-        header += [f"{name} req/s", "p50 ms", "p99 ms"]
+        header += [f"{name} req/s", "p50 ms", "p99 ms", "CPU ms/req"]
     rows = [header]
     for endpoint in ENDPOINTS:
         row = [endpoint.label]
@@ -817,7 +840,12 @@ def format_table(report: dict[str, Any]) -> str:
             rps = _fmt(ep.get("requests_per_s"))
             if ep.get("non_2xx") or ep.get("errors"):
                 rps += "!"
-            row += [rps, _fmt(ep.get("p50_ms")), _fmt(ep.get("p99_ms"))]
+            row += [
+                rps,
+                _fmt(ep.get("p50_ms")),
+                _fmt(ep.get("p99_ms")),
+                _fmt(ep.get("server_cpu_ms_per_request"), 2),
+            ]
         rows.append(row)
     out.append(_grid(rows))
     flagged = [
@@ -837,8 +865,10 @@ def format_table(report: dict[str, Any]) -> str:
 
     rows = [["", *names]]
     ratio_rows = [
-        ("starter list / bare REST list", "list_vs_bare_rest"),
-        ("starter list / bare framework list", "list_vs_bare_framework"),
+        ("starter list / bare REST list, req/s", "list_vs_bare_rest"),
+        ("starter list / bare framework list, req/s", "list_vs_bare_framework"),
+        ("the same by CPU per request: bare REST", "list_vs_bare_rest_cpu"),
+        ("the same by CPU per request: bare framework", "list_vs_bare_framework_cpu"),
     ]
     for label, key in ratio_rows:
         rows.append([label] + [_fmt(report["ratios"].get(n, {}).get(key), 2) for n in names])
