@@ -60,14 +60,23 @@ def uv_binary() -> str:
 
 def python_for(version: str) -> str:
     """Path of a CPython interpreter of ``version`` (e.g. "3.12"), or "" if none."""
-    found = shutil.which(f"python{version}")
-    if found:
-        return found
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    for candidate in sorted(Path(pyenv_root, "versions").glob(f"{version}.*"), reverse=True):
-        exe = candidate / "bin" / "python3"
-        if exe.exists():
-            return str(exe)
+    candidates = [shutil.which(f"python{version}") or ""]
+    candidates += [
+        str(path / "bin" / "python3")
+        for path in sorted(Path(pyenv_root, "versions").glob(f"{version}.*"), reverse=True)
+    ]
+    for exe in candidates:
+        # A pyenv shim exists on PATH even when that version is not selected: run it.
+        if (
+            exe
+            and Path(exe).exists()
+            and subprocess.run(
+                [exe, "-c", "import sys"], capture_output=True, check=False
+            ).returncode
+            == 0
+        ):
+            return exe
     return ""
 
 
