@@ -157,22 +157,24 @@ class BareArticleSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class BarePageSchema(Schema):
-    count = fields.Integer()
-    results = fields.List(fields.Nested(BareArticleSchema))
-
-
 rest = SmorestBlueprint("scaffold_bench_rest", __name__)
 
 
 @rest.route("__REST_PATH__")
 class BareRestList(MethodView):
-    """Bare flask-smorest: a MethodView whose page is dumped by a marshmallow schema."""
+    """Bare flask-smorest: a MethodView, its own pagination (page and page_size
+    arguments, the X-Pagination header) and a marshmallow schema."""
 
-    @rest.response(200, BarePageSchema)
-    def get(self):
-        count, articles = _page()
-        return {"count": count, "results": articles}
+    @rest.response(200, BareArticleSchema(many=True))
+    @rest.paginate(page_size=20)
+    def get(self, pagination_parameters):
+        pagination_parameters.item_count = db.session.scalar(
+            select(func.count()).select_from(Article)
+        )
+        query = select(Article).options(joinedload(Article.author)).order_by(*NEWEST_FIRST)
+        return db.session.scalars(
+            query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
+        ).all()
 
 
 app.register_blueprint(rest)

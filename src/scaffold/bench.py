@@ -551,7 +551,8 @@ def check_endpoints(base_url: str, requests: dict[str, Request], framework: str)
                 f"{body[:300].decode(errors='replace')}"
             )
         if key.endswith("list"):
-            results = json.loads(body).get("results", [])
+            data = json.loads(body)
+            results = data.get("results", []) if isinstance(data, dict) else data
             if len(results) != 20:
                 raise BenchError(
                     f"{framework}: {req.path} returned {len(results)} articles, expected 20"
