@@ -11,7 +11,9 @@ template files as they are in the working tree (``copier.yml``, ``questions/``,
 - ``v2``: v1.1 plus (d) a change to the very setting line the user changes
   (version B: a conflict);
 - ``v3.0.0a1`` on a side branch: v2 plus files Copier cannot render (an update that
-  fails midway). A pre-release, so plain Copier never picks it.
+  fails midway). A pre-release, so plain Copier never picks it;
+- ``v2.1.0rc1`` on another side branch: v2 plus many files (an update slow enough
+  to interrupt while Copier writes).
 
 Projects are generated from v1 once per framework and copied for each test.
 """
@@ -21,8 +23,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +51,7 @@ TEMPLATE_NOTE = 'TEMPLATE_NOTE = "added in template v1.1"'
 UPGRADING = "# Upgrading\n\nRun `scaffold update`, review `git diff`, run the tests, commit.\n"
 NEW_DEPENDENCY = '"humanize>=4.9",'
 SCAFFOLD = [sys.executable, "-m", "scaffold"]
+MANY_FILES = 1500
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -170,7 +175,7 @@ def edit(path: Path, change: Callable[[str], str]) -> None:
 def replace_line(old: str, new: str) -> Callable[[str], str]:
     def change(text: str) -> str:
         lines = text.split("\n")
-        assert lines.count(old) == 1, f"expected the line {old!r} exactly once"
+        assert lines.count(old) == 1, f"expected the line {old!r} once (see Starter above)"
         return "\n".join(new if line == old else line for line in lines)
 
     return change
@@ -206,6 +211,13 @@ def build_template_repo(repo: Path) -> Path:
         )
         (root / "yy_broken.txt.jinja").write_text("{% if %}\n")
     commit_all(repo, "A version Copier cannot render", "v3.0.0a1")
+    git(repo, "switch", "--quiet", "-c", "big", "v2")
+    for starter in STARTERS.values():
+        many = starter.template_dir(repo) / "many"
+        many.mkdir()
+        for number in range(MANY_FILES):
+            (many / f"file_{number:04}.txt").write_text(f"{number}\n")
+    commit_all(repo, "A version that takes a while to write", "v2.1.0rc1")
     git(repo, "switch", "--quiet", "main")
     return repo
 
@@ -410,6 +422,25 @@ def test_a_failure_midway_leaves_the_project_byte_for_byte_as_it_was(make_projec
     before = snapshot(project)
     with pytest.raises(TemplateError, match="the project is unchanged"):
         update_project(project, to="v3.0.0a1")
+    assert snapshot(project) == before
+
+
+def test_sigterm_while_copier_writes_restores_the_project(make_project):
+    project = make_project("flask")
+    user_edits(project, FLASK)
+    before = snapshot(project)
+    proc = subprocess.Popen(
+        [*SCAFFOLD, "update", str(project), "--to", "v2.1.0rc1"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (project / "many").exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, "Copier never started writing"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip() == "Error: interrupted; the project is back as it was before"
     assert snapshot(project) == before
 
 
