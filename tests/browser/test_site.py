@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .admin import ADMINS, log_in
+from .pagelog import PageLog
 
 pytestmark = pytest.mark.slow
 
@@ -235,3 +236,28 @@ def test_layout_fits_a_phone(page, page_log, sample_article, name, keep_screensh
     )
     keep_screenshot(page, f"{name}-phone")
     page_log.assert_clean(allow_console=_not_found_logged(MISSING_SLUG))
+
+
+# --- the checks themselves ------------------------------------------------------------
+
+
+def test_page_log_reports_outside_requests_and_script_errors(browser):
+    """The recorder behind every assert_clean() above sees what it must refuse."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        log = PageLog()
+        log.attach(page)
+        page.route("**/*", lambda route: route.abort())  # nothing leaves the machine
+        page.set_content(
+            '<img src="https://cdn.example.com/logo.png">'
+            '<script>console.error("boom"); undefinedFunction();</script>'
+        )
+        page.wait_for_load_state()
+        assert log.outside_requests() == ["https://cdn.example.com/logo.png"]
+        assert any("boom" in error for error in log.console_errors), log.console_errors
+        assert any("undefinedFunction" in error for error in log.page_errors), log.page_errors
+        with pytest.raises(AssertionError, match="other hosts"):
+            log.assert_clean()
+    finally:
+        context.close()
