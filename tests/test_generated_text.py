@@ -69,6 +69,7 @@ def check_project(project: Path, project_name: str, description: str, author: st
 @example(project_name=TRICKY, description=TRICKY, author=TRICKY)
 @example(project_name="{{ 7*7 }}", description="{% raw %}", author="O'Brien \\")
 @example(project_name='"""', description="'''", author="🚀")
+@example(project_name="\\" * 10 + "N" * 70, description='"' * 20 + "D" * 70, author="x" * 100)
 def test_any_printable_text_keeps_the_project_valid(
     plain_template, tmp_path, framework, project_name, description, author
 ):
