@@ -547,9 +547,9 @@ def _show_update(result: Any) -> None:
         )
         click.echo(f"To resolve: {fix}.")
     click.echo(
-        "Nothing was committed: review with `git status` and `git diff`, run the tests, "
-        'then `git add --all && git commit -m "Update from the scaffold template"`. '
-        "To undo the update: `git reset --hard && git clean -fd`."
+        "Nothing was committed. Review with `git status` and `git diff`, run the tests, then:\n"
+        '  git add --all && git commit -m "Update from the scaffold template"\n'
+        "To undo the update instead: git reset --hard && git clean -fd"
     )
 
 

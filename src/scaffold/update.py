@@ -564,6 +564,7 @@ def update_project(
         return result
     result.conflicts = find_conflicts(project.path, conflict)
     result.status = "conflicts" if result.conflicts else "updated"
-    stat = _git("diff", "--stat", "--relative", "HEAD", cwd=project.path, check=False)
-    result.diff_stat = "\n".join(line for line in stat.splitlines() if "| Unmerged" not in line)
+    stat = _run_git("diff", "--no-color", "--stat", "--relative", "HEAD", cwd=project.path)
+    lines = stat.stdout.rstrip().splitlines()
+    result.diff_stat = "\n".join(line for line in lines if "| Unmerged" not in line)
     return result
