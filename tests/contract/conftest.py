@@ -23,16 +23,20 @@ from tests.support.servers import (
     PreparedProject,
     ServedProject,
     User,
+    find_python,
     prepare_project,
 )
 
 from .checks import expect_json
 
+# framework, database, Python: the SQLite projects run on Python 3.11 (Django 5.2 LTS),
+# the PostgreSQL ones on 3.12 (Django 6.x), so both supported lines serve the contract
+# at no extra cost (the interpreter found first on PATH when 3.x is missing).
 COMBINATIONS = [
-    pytest.param(("django", "sqlite"), id="django-sqlite"),
-    pytest.param(("django", "postgresql"), id="django-postgresql"),
-    pytest.param(("flask", "sqlite"), id="flask-sqlite"),
-    pytest.param(("flask", "postgresql"), id="flask-postgresql"),
+    pytest.param(("django", "sqlite", "3.11"), id="django-sqlite"),
+    pytest.param(("django", "postgresql", "3.12"), id="django-postgresql"),
+    pytest.param(("flask", "sqlite", "3.11"), id="flask-sqlite"),
+    pytest.param(("flask", "postgresql", "3.12"), id="flask-postgresql"),
 ]
 
 
@@ -42,6 +46,7 @@ class LiveProject:
 
     framework: str
     database: str
+    python: str
     base_url: str
     project_dir: Path
     staff: User
@@ -57,18 +62,20 @@ class LiveProject:
 
 @pytest.fixture(scope="session", params=COMBINATIONS)
 def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[LiveProject]:
-    framework, database = request.param
+    framework, database, version = request.param
+    python = find_python(version)
     database_url = None
     if database == "postgresql":
         server = request.getfixturevalue("postgres_server")
         database_url = server.create_database(f"contract_{framework}")
     dest = tmp_path_factory.mktemp(f"contract-{framework}-{database}") / "site"
-    project = prepare_project(dest, framework, database, database_url=database_url)
+    project = prepare_project(dest, framework, database, database_url=database_url, python=python)
     staff, alice, bob = DEFAULT_USERS
     with project.serve() as served:
         yield LiveProject(
             framework=framework,
             database=database,
+            python=version if python else "default",
             base_url=served.base_url,
             project_dir=project.project_dir,
             staff=staff,
@@ -102,3 +109,13 @@ def create_article(api: httpx.Client, live_project: LiveProject) -> Callable[...
         return expect_json(response, 201, "POST /api/articles/ -> 201 Article")
 
     return create
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """On a failure, show the end of the server's log (a 500's traceback is there)."""
+    report = yield
+    live = getattr(item, "funcargs", {}).get("live_project")
+    if report.failed and call.when == "call" and isinstance(live, LiveProject):
+        report.sections.append(("gunicorn log (end)", live.server.log_tail(3000)))
+    return report

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.procs import run
+
 from .checks import describe
 
 pytestmark = pytest.mark.slow
@@ -26,3 +28,12 @@ def test_production_settings_show_no_debug_page(api, token):
     text = response.text
     for marker in ("Traceback", "DEBUG = True", "Werkzeug Debugger", "URLconf defined in"):
         assert marker not in text, f"[{row}] {marker!r} on a 404: {describe(response)}"
+
+
+def test_project_runs_on_the_chosen_python(live_project):
+    if live_project.python == "default":
+        pytest.skip("that Python version is not installed here")
+    version = run([live_project.project.bin_dir / "python", "--version"]).stdout
+    assert version.startswith(f"Python {live_project.python}."), (
+        f"[{live_project.name} runs on Python {live_project.python}] got {version!r}"
+    )
