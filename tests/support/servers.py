@@ -54,6 +54,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import secrets
@@ -363,6 +364,7 @@ class ServedProject:
             "-",
             "--error-logfile",
             "-",
+            *_private_control(self.project.bin_dir),
             self.app_spec(),
         ]
         log = self.log_path.open("ab")
@@ -468,6 +470,23 @@ class ServedProject:
 
 class _ServerExited(CommandFailed):
     pass
+
+
+@functools.cache
+def _private_control(bin_dir: Path) -> tuple[str, ...]:
+    """gunicorn 24+ opens a control socket at one path per user (~/.gunicorn/), which
+    servers running side by side would share: turn it off where the option exists."""
+    try:
+        help_text = subprocess.run(
+            [str(bin_dir / "gunicorn"), "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return ("--no-control-socket",) if "--no-control-socket" in help_text else ()
 
 
 def _decode_address(hex_address: str) -> tuple[str, int]:
