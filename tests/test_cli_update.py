@@ -113,6 +113,18 @@ def test_clean_update_in_the_current_folder(runner, project, monkeypatch):
     assert TEMPLATE_NOTE in (project / DJANGO.settings).read_text()
 
 
+def test_kept_file_is_explained(runner, project):
+    example = project / ".env.example"
+    example.write_text(example.read_text() + "SENTRY_DSN=\n")
+    git(project, "commit", "--quiet", "-am", "Document SENTRY_DSN")
+    result = invoke(runner, "update", str(project), "--to", "v1.1")
+    assert result.exit_code == 6
+    assert "Dropped by the template, but you changed them, so they were kept:\n" \
+        "  .env.example\n" in result.stdout  # fmt: skip
+    assert "Conflicts to resolve" not in result.stdout
+    assert "update left conflicts in .env.example" in one_error_line(result)
+
+
 def test_already_up_to_date(runner, project):
     before = snapshot(project)
     result = invoke(runner, "update", str(project), "--to", "v1")

@@ -377,6 +377,21 @@ def test_update_without_conflict_applies_everything_and_commits_nothing(make_pro
     assert git(project, "log", "-1", "--format=%s").strip() == "My changes"
 
 
+def test_a_file_the_template_drops_is_kept_when_the_user_changed_it(make_project):
+    """Copier deletes it regardless; scaffold puts it back and reports it."""
+    project = make_project("django")
+    example = project / ".env.example"
+    example.write_text(example.read_text() + "SENTRY_DSN=\n")
+    git(project, "commit", "--quiet", "-am", "Document SENTRY_DSN")
+    mine = example.read_bytes()
+    result = update_project(project, to="v1.1")
+    assert example.read_bytes() == mine
+    assert result.kept == [".env.example"]
+    assert result.status == "conflicts"
+    assert ".env.example" in result.conflicts
+    assert (project / "docs" / "upgrading.md").is_file()  # the rest is applied
+
+
 def test_conflicts_as_rej_files(make_project):
     project = make_project("django")
     user_edits(project, DJANGO)

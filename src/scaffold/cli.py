@@ -536,10 +536,17 @@ def _show_update(result: Any) -> None:
         click.echo("New files:")
         for name in added:
             click.echo(f"  {name}")
-    if result.conflicts:
+    merged = [name for name in result.conflicts if name not in result.kept]
+    if merged:
         click.echo("Conflicts to resolve (your version and the template's are both kept):")
-        for name in result.conflicts:
+        for name in merged:
             click.echo(f"  {name}")
+    if result.kept:
+        click.echo("Dropped by the template, but you changed them, so they were kept:")
+        for name in result.kept:
+            click.echo(f"  {name}")
+        click.echo("Delete them (git rm) if you no longer need them.")
+    if merged:
         fix = (
             "apply what you want from each .rej file by hand, then delete it"
             if any(name.endswith(".rej") for name in result.conflicts)

@@ -393,7 +393,8 @@ class UpdateResult:
     old_version: str
     new_version: str
     status: str  # "updated" | "conflicts" | "up-to-date"
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # kept files included
+    kept: list[str] = field(default_factory=list)  # dropped by the template, changed by you
     changed: list[tuple[str, str]] = field(default_factory=list)  # (git status XY, path)
     diff_stat: str = ""
     template_dirty: bool = False
@@ -406,6 +407,7 @@ class UpdateResult:
             "to": self.new_version,
             "status": self.status,
             "conflicts": self.conflicts,
+            "kept": self.kept,
             "changed": [{"status": code.strip() or code, "path": p} for code, p in self.changed],
             "committed": False,
         }
@@ -413,6 +415,26 @@ class UpdateResult:
 
 def _changed_files(path: Path) -> list[tuple[str, str]]:
     return _status(path, "--untracked-files=all")
+
+
+def keep_edited_removals(path: Path, head: str) -> list[str]:
+    """Put back the files Copier deleted because the template dropped them, when
+    the user changed them since the last generation or update (Copier deletes
+    them regardless). Returns their paths."""
+    deleted = [name for code, name in _changed_files(path) if "D" in code]
+    if not deleted:
+        return []
+    base = _git("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=path, check=False)
+    if not base:
+        return []
+    edited = [
+        name
+        for name in deleted
+        if _run_git("diff", "--quiet", base, head, "--", name, cwd=path).returncode == 1
+    ]
+    if edited:
+        _git("checkout", head, "--", *edited, cwd=path)
+    return edited
 
 
 def find_conflicts(path: Path, conflict: str) -> list[str]:
@@ -559,10 +581,11 @@ def update_project(
 
     answers = read_answers(project.path)
     result.new_version = str(answers.get("_commit") or target.name)
+    result.kept = keep_edited_removals(project.path, head)
     result.changed = _changed_files(project.path)
     if not result.changed:
         return result
-    result.conflicts = find_conflicts(project.path, conflict)
+    result.conflicts = sorted({*find_conflicts(project.path, conflict), *result.kept})
     result.status = "conflicts" if result.conflicts else "updated"
     stat = _run_git("diff", "--no-color", "--stat", "--relative", "HEAD", cwd=project.path)
     lines = stat.stdout.rstrip().splitlines()
