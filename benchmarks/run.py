@@ -102,7 +102,11 @@ def measure(
         for name, command in commands:
             cmd += ["-n", name, command]
         proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
+        if proc.returncode != 0:  # run them once more, to show what failed
+            for _, command in commands:
+                if prepare:
+                    sh(prepare, cwd=cwd, env=env)
+                sh(command, cwd=cwd, env=env)
             raise SystemExit(f"hyperfine failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         data = json.loads(Path(export).read_text())
         Path(export).unlink()
