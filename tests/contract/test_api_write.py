@@ -127,6 +127,33 @@ def test_slug_from_title_and_unique(api, create_article, token):
     assert third["slug"] == f"{base}-3", f"[{row}] third copy -> -3, got {third['slug']!r}"
 
 
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Crème brûlée: déjà vu! {token}", "creme-brulee-deja-vu-{token}"),
+        ("  Many   spaces -- and_underscores {token} ", "many-spaces-and_underscores-{token}"),
+        ("日本語 {token} 2026", "{token}-2026"),
+    ],
+    ids=["accents", "spaces-and-underscores", "non-latin"],
+)
+def test_slug_like_django_slugify(create_article, token, title, slug):
+    row = f"{CREATE} slug -> the title slugified (ASCII, lowercase, hyphens)"
+    article = create_article(title.format(token=token))
+    assert article["slug"] == slug.format(token=token), (
+        f"[{row}] {article['title']!r} -> {slug.format(token=token)!r}, got {article['slug']!r}"
+    )
+
+
+def test_slug_suffix_skips_taken_slugs(create_article, token):
+    row = f"{CREATE} slug -> unique even when a suffixed slug is taken"
+    first = create_article(f"{token} post")
+    second = create_article(f"{token} post 2")  # slugified to the same as a -2 suffix
+    third = create_article(f"{token} post")
+    slugs = [first["slug"], second["slug"], third["slug"]]
+    assert slugs[:2] == [f"{token}-post", f"{token}-post-2"], f"[{row}] {slugs}"
+    assert third["slug"] == f"{token}-post-3", f"[{row}] the next free suffix is -3: {slugs}"
+
+
 def test_symbols_only_title_slug_is_article(api, create_article, live_project):
     row = f'{CREATE} slug of a symbols-only title -> "article"'
     first = create_article("!!! ??? ***")
