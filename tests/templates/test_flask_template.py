@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import runpy
 import secrets
 import subprocess
 import sys
@@ -80,7 +81,7 @@ COMBOS = [
     Combo(
         "unusual-text",
         extra={
-            "project_name": 'Jo\'s "Blog" \\ {{ not jinja }} 🚀 – café',
+            "project_name": 'Jo\'s "Blog" \\ {{ not jinja }} 🚀 – café',  # noqa: RUF001
             "package_name": "jos_blog",
             "description": 'Notes, "quotes" & backslashes \\ {% raw %} ✓',
             "author_name": "Zoë O'Brien",
@@ -211,6 +212,7 @@ def test_optional_files_follow_the_options(generated):
         f"{package}/static/css/site.css",
         "tests/conftest.py",
         "tests/test_health.py",
+        "gunicorn.conf.py",
         ".env",
         ".env.example",
         ".flaskenv",
@@ -309,7 +311,8 @@ def test_readme(generated):
         "pytest",
         "flask users create",
         "flask articles seed",
-        f'gunicorn --workers 2 --bind 0.0.0.0:8000 "{combo.package}:create_app()"',
+        f'gunicorn -c gunicorn.conf.py "{combo.package}:create_app()"',
+        "WEB_CONCURRENCY",
         "SECRET_KEY",
         "SECURE_SSL_REDIRECT",
     ):
@@ -349,7 +352,9 @@ def test_compose_runs_web_and_postgresql(generated):
     assert compose["services"]["db"]["image"].startswith("postgres:")
     assert "db:5432" in compose["services"]["web"]["environment"]["DATABASE_URL"]
     dockerfile = (project / "Dockerfile").read_text()
-    assert f"{combo.package}:create_app()" in dockerfile and "db upgrade" in dockerfile
+    assert "db upgrade" in dockerfile
+    assert f"exec gunicorn -c gunicorn.conf.py '{combo.package}:create_app()'" in dockerfile
+    assert "COPY pyproject.toml README.md gunicorn.conf.py ./" in dockerfile
     assert ".env" in (project / ".dockerignore").read_text().splitlines()
 
 
@@ -358,6 +363,34 @@ def test_stylesheet_is_the_shared_one(generated):
     shared = (Path(__file__).parents[2] / "templates/includes/site.css").read_text("utf-8")
     css = (project / combo.package / "static/css/site.css").read_text("utf-8")
     assert css.strip() == shared.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "bind", "workers"),
+    [({}, "0.0.0.0:8000", 2), ({"PORT": "5000", "WEB_CONCURRENCY": "5"}, "0.0.0.0:5000", 5)],
+    ids=["defaults", "port-and-concurrency"],
+)
+def test_gunicorn_settings(generated, monkeypatch, env, bind, workers):
+    """gunicorn.conf.py: threaded workers (browsers' idle spare connections do not stall
+    the site), $PORT and $WEB_CONCURRENCY as platforms set them, requests logged."""
+    _, project = generated
+    for name in ("PORT", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = runpy.run_path(str(project / "gunicorn.conf.py"))
+    chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
+    assert chosen == {"bind": bind, "workers": workers, "worker_class": "gthread", "threads": 4}
+    assert settings["accesslog"] == "-"
+
+
+def test_version_is_one_constant(generated):
+    """pyproject.toml reads the version from the code (which the API docs show)."""
+    _, project = generated
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    assert "version" not in pyproject["project"] and pyproject["project"]["dynamic"] == ["version"]
+    source = project / pyproject["tool"]["hatch"]["version"]["path"]
+    assert re.search(r'^VERSION = "0\.1\.0"$', source.read_text("utf-8"), re.M), source
 
 
 # --- slow: installed projects ------------------------------------------------------

@@ -1,7 +1,11 @@
+import re
+from datetime import UTC, datetime
+
 import pytest
 from django.conf import settings
 from django.utils.html import escape
 
+from articles.models import Article
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +37,12 @@ def test_home_is_paginated(client, make_article):
     first = client.get("/")
     assert len(first.context["article_list"]) == 20
     assert b'rel="next"' in first.content
+    assert b"<span>Page 1 of 2</span>" in first.content
+    assert b'<a href="?page=2" rel="next">Older</a>' in first.content
     second = client.get("/", {"page": 2})
     assert len(second.context["article_list"]) == 5
+    assert b'<a href="?page=1" rel="prev">Newer</a>' in second.content
+    assert b"<span>Page 2 of 2</span>" in second.content
     assert client.get("/", {"page": 3}).status_code == 404
 
 
@@ -50,6 +58,17 @@ def test_detail_shows_a_published_article_escaped(client, make_article, alice):
     assert f"By {alice.username}" in html
 
 
+def test_dates_are_written_out(client, make_article):
+    article = make_article("Dated", published=True)
+    Article.objects.filter(pk=article.pk).update(
+        created_at=datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    )
+    listing = client.get("/").content.decode()
+    assert '<time datetime="2026-11-04T10:00:00+00:00">4 Nov 2026</time>' in listing
+    detail = client.get(f"/articles/{article.slug}/").content.decode()
+    assert '<time datetime="2026-11-04T10:00:00+00:00">4 November 2026</time>' in detail
+
+
 def test_draft_and_unknown_slugs_are_the_404_page(client, make_article):
     draft = make_article("Secret")
     for path in (f"/articles/{draft.slug}/", "/articles/nothing-here/", "/no/such/page/"):
@@ -57,6 +76,8 @@ def test_draft_and_unknown_slugs_are_the_404_page(client, make_article):
         assert response.status_code == 404
         assert b"<h1>Page not found</h1>" in response.content
         assert b'<header class="site-header">' in response.content
+        assert b"There is no page at this address, or it is not published." in response.content
+        assert b'<a class="button" href="/">All articles</a>' in response.content
 
 
 def test_stylesheet_is_served_locally(client):
@@ -74,8 +95,53 @@ def test_login_and_logout(client, alice):
 
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert b"Log out alice" in client.get("/").content
+    assert b"Log out (alice)</button>" in client.get("/").content
 
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert b"Log in" in client.get("/").content
+
+
+def test_layout_nav_and_footer(client, make_article):
+    article = make_article("Around", published=True)
+    html = client.get(f"/articles/{article.slug}/").content.decode()
+    assert '<nav class="site-nav" aria-label="Main">' in html
+    # Logging in leads back to the page the visitor was on (not from the login page).
+    assert f'<a href="/accounts/login/?next=/articles/{article.slug}/">Log in</a>' in html
+    login_page = client.get("/accounts/login/").content.decode()
+    assert '<a href="/accounts/login/">Log in</a>' in login_page
+    footer = re.search(r'<footer class="site-footer">\s*(.*?)\s*</footer>', html).group(1)
+    assert footer == f"{escape(settings.SITE_NAME)} · Built with Django"
+
+
+def test_login_form(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert '<form method="post" action="/accounts/login/" class="login-form">' in html
+    assert '<label for="id_username">Username</label>' in html
+    assert '<label for="id_password">Password</label>' in html
+    assert re.search(
+        r'<label class="check"><input type="checkbox" name="remember"[^>]*> Keep me logged in</label>',
+        html,
+    )
+
+
+def test_wrong_password_shows_an_error(client, alice):
+    response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    assert response.status_code == 200
+    assert (
+        '<p class="form-error" role="alert">Please enter a correct username and password.'
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("remember", "max_age"),
+    [({}, ""), ({"remember": "on"}, settings.SESSION_COOKIE_AGE)],
+    ids=["browser-session", "kept"],
+)
+def test_keep_me_logged_in(client, alice, remember, max_age):
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD, **remember}
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == max_age

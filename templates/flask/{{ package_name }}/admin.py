@@ -1,5 +1,6 @@
 """The admin at /admin/ (Flask-Admin): staff users list, search, create, edit and delete
-articles. Anonymous visitors are sent to the login page; other users get a 403."""
+articles, and look up accounts. Anonymous visitors are sent to the login page; other
+users get a 403."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from .extensions import db
-from .models import TITLE_MAX_LENGTH, Article, unique_slug
+from .models import TITLE_MAX_LENGTH, Article, User, unique_slug
 
 
 def strip(value: Any) -> Any:
@@ -47,7 +48,10 @@ class StaffOnly:
 
 
 class AdminHome(StaffOnly, AdminIndexView):
-    pass
+    """The first page: what there is to manage, with links (like Django's admin index)."""
+
+    def __init__(self) -> None:
+        super().__init__(url="/admin/", template="admin/home.html")
 
 
 class ArticleAdmin(StaffOnly, ModelView):
@@ -89,12 +93,28 @@ class ArticleAdmin(StaffOnly, ModelView):
             model.slug = unique_slug(model.title)
 
 
+class UserAdmin(StaffOnly, ModelView):
+    """Accounts, read only: `flask users create` makes them (passwords stay out of forms)."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    column_list = ("username", "email", "is_staff", "is_active", "created_at")
+    column_details_list = ("id", "username", "email", "is_staff", "is_active", "created_at")
+    column_labels = {"is_staff": "Staff", "is_active": "Active", "created_at": "Joined"}  # noqa: RUF012
+    column_searchable_list = ("username", "email")
+    column_filters = ("is_staff", "is_active")
+    column_default_sort = "username"
+
+
 def init_app(app: Flask) -> None:
     """Build this app's admin (Flask-Admin keeps views per Admin object)."""
     admin = Admin(
         name=f"{app.config['SITE_NAME']} admin",
-        index_view=AdminHome(url="/admin/"),
+        index_view=AdminHome(),
     )
     admin.add_view(ArticleAdmin(Article, db, name="Articles"))
+    admin.add_view(UserAdmin(User, db, name="Users"))
     admin.add_link(MenuLink(name="View site", url="/"))
     admin.init_app(app)

@@ -62,7 +62,10 @@ def login() -> str | Response | tuple[str, int]:
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next_url(request.args.get("next")))
-        form.form_errors.append("Please enter a correct username and password.")
+        form.form_errors.append(
+            "Please enter a correct username and password. "
+            "Note that both fields may be case-sensitive."
+        )
     return render_template("auth/login.html", form=form)
 
 

@@ -1,0 +1,23 @@
+"""gunicorn settings for production (https://docs.gunicorn.org/en/stable/settings.html).
+
+gunicorn reads this file when it starts in this folder (or with `-c gunicorn.conf.py`);
+options on its command line and in GUNICORN_CMD_ARGS win over the values here.
+"""
+
+import os
+
+# The address to listen on: $PORT when the platform sets it, else port 8000.
+bind = f"0.0.0.0:{os.environ.get('PORT') or 8000}"
+
+# Worker processes: $WEB_CONCURRENCY, else 2 (about one or two per CPU core).
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
+
+# Threaded workers. A sync worker serves one connection at a time and waits on it:
+# the spare connections browsers open and leave idle can hold every worker, and the
+# site stalls until they time out. A gthread worker keeps idle connections aside and
+# serves requests with its threads.
+worker_class = "gthread"
+threads = 4
+
+# One line per request on stdout (errors go to stderr).
+accesslog = "-"
