@@ -9,8 +9,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,6 @@ from .errors import (
     DestinationIsFile,
     DestinationNotEmpty,
     DestinationNotWritable,
-    ExternalCommandError,
     InputError,
     Interrupted,
     InvalidAnswer,
@@ -30,6 +27,7 @@ from .errors import (
     TemplateError,
     UnknownQuestion,
 )
+from .vcs import git, sigterm_as_interrupt
 
 ANSWERS_FILE = ".copier-answers.yml"
 Step = Callable[[str], None]
@@ -117,6 +115,8 @@ class Template:
 
     def check_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Refuse unknown keys and coerce text answers to their types."""
+        if not self.questions:  # a remote template: Copier checks the answers itself
+            return dict(data)
         known = {q.id for q in self.questions.values() if q.when is not False}
         checked = {}
         for key, value in data.items():
@@ -143,7 +143,7 @@ def default_template_source() -> str:
 def load_template(source: str | None = None) -> Template:
     """Locate the template and read its questions (copier.yml and its !includes)."""
     source = source or default_template_source()
-    if re.match(r"^(gh:|gl:|https?://|git@|git\+)", source):
+    if re.match(r"^(gh:|gl:|https?://|git@|git\+|file://|ssh://)", source):
         return Template(source)  # remote: Copier reads it; we do not pre-check answers
     root = Path(source).expanduser().resolve()
     config = root / "copier.yml"
@@ -187,39 +187,19 @@ def _read_questions(config: Path) -> dict[str, TemplateQuestion]:
     return questions
 
 
-def _git(*args: str, cwd: Path, check: bool = True) -> str:
-    try:
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise ExternalCommandError("git is not installed; install git or use --no-git") from None
-    if check and proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        raise ExternalCommandError(
-            f"git {args[0]} failed in {cwd}: {detail[-1] if detail else proc.returncode}"
-        )
-    return proc.stdout.strip()
-
-
 def template_version(template: Template) -> str | None:
     """``git describe`` of a local template checkout (None if not a git checkout)."""
     if template.local is None or not template.is_git:
         return None
-    return _git("describe", "--tags", "--always", cwd=template.local, check=False) or None
+    return git("describe", "--tags", "--always", cwd=template.local, check=False) or None
 
 
 def template_head(template: Template) -> tuple[str | None, bool]:
     """The commit to render from a local git template, and whether its tree is dirty."""
     if template.local is None or not template.is_git:
         return None, False
-    sha = _git("rev-parse", "HEAD", cwd=template.local)
-    dirty = bool(_git("status", "--porcelain", "--untracked-files=no", cwd=template.local))
+    sha = git("rev-parse", "HEAD", cwd=template.local)
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=template.local))
     return sha, dirty
 
 
@@ -249,24 +229,6 @@ def check_destination(dest: Path) -> None:
         raise DestinationIsFile(parent)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise DestinationNotWritable(dest)
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Let SIGTERM unwind like Ctrl-C so the cleanup below runs."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -314,6 +276,7 @@ def render(
 ) -> None:
     """Run Copier; its errors become ours."""
     import copier  # lazy: see the module docstring
+    import jinja2
     from copier.errors import CopierError
 
     try:
@@ -330,6 +293,8 @@ def render(
         )
     except (ValueError, CopierError) as exc:
         raise _translate_copier_error(exc) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"the template failed to render: {exc}") from None
     except OSError as exc:
         if exc.filename and Path(exc.filename).is_relative_to(dest):
             raise DestinationNotWritable(dest, exc.strerror) from None
@@ -347,21 +312,21 @@ def read_answers(project: Path) -> dict[str, Any]:
 
 def git_init_and_commit(project: Path, answers: Mapping[str, Any]) -> str:
     """Make the project a git repository with one commit, so ``copier update`` works."""
-    _git("init", "--quiet", cwd=project)
-    _git("add", "--all", cwd=project)
+    git("init", "--quiet", cwd=project)
+    git("add", "--all", cwd=project)
     identity: list[str] = []
-    if not _git("config", "user.email", cwd=project, check=False):
+    if not git("config", "user.email", cwd=project, check=False):
         identity = [
             "-c", f"user.name={answers.get('author_name') or 'scaffold'}",
             "-c", f"user.email={answers.get('author_email') or 'scaffold@localhost'}",
         ]  # fmt: skip
     version = answers.get("_commit", "unknown")
-    _git(
+    git(
         *identity, "commit", "--quiet", "--no-verify", "-m",
         f"Initial commit from the scaffold template ({version})",
         cwd=project,
     )  # fmt: skip
-    return _git("rev-parse", "HEAD", cwd=project)
+    return git("rev-parse", "HEAD", cwd=project)
 
 
 def generate(
@@ -391,7 +356,7 @@ def generate(
                 f"the template at {template.src} has uncommitted changes; "
                 "they are not used (commit them to use them)"
             )
-    with _sigterm_as_interrupt(), _cleanup_on_failure(dest):
+    with sigterm_as_interrupt(), _cleanup_on_failure(dest):
         try:
             step(f"Rendering the {data['framework']} template into {dest}")
             render(template, dest, data, vcs_ref=vcs_ref, defaults=defaults)

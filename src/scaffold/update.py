@@ -33,12 +33,11 @@ from .errors import (
 from .generate import (
     ANSWERS_FILE,
     Template,
-    _git,
-    _sigterm_as_interrupt,
     copier_update,
     load_template,
     read_answers,
 )
+from .vcs import git, run_git, sigterm_as_interrupt
 
 CONFLICT_MODES = ("inline", "rej")
 _REMOTE = re.compile(r"^(gh:|gl:|[a-z][a-z0-9+.-]*://|git@|git\+)", re.IGNORECASE)
@@ -101,28 +100,13 @@ def read_project(path: Path | str) -> Project:
     return Project(path, answers)
 
 
-def _run_git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``git ARGS`` whatever its exit status (``_git`` raises on failure)."""
-    try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise ExternalCommandError("git is not installed; install git") from None
-
-
 def _status(project: Path, *extra: str) -> list[tuple[str, str]]:
     """``(XY, path)`` for every change under ``project``, paths relative to it."""
     args = ("-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", *extra, "--", ".")
-    out = _run_git(*args, cwd=project)
+    out = run_git(*args, cwd=project)
     if out.returncode != 0:
         raise ExternalCommandError(f"git status failed in {project}: {out.stderr.strip()}")
-    top = _git("rev-parse", "--show-prefix", cwd=project)
+    top = git("rev-parse", "--show-prefix", cwd=project)
     entries: list[tuple[str, str]] = []
     fields = out.stdout.split("\0")
     i = 0
@@ -142,13 +126,13 @@ def check_git_state(project: Project) -> str:
     """Refuse a project that is not in git, has no commit, or has uncommitted
     changes (untracked files count). Returns the HEAD commit."""
     path = project.path
-    inside = _run_git("rev-parse", "--is-inside-work-tree", cwd=path)
+    inside = run_git("rev-parse", "--is-inside-work-tree", cwd=path)
     if inside.returncode != 0 or inside.stdout.strip() != "true":
         raise ProjectStateError(
             f"{str(path)!r} is not a git repository: Copier updates only git projects; "
             'run `git init && git add --all && git commit -m "Initial commit"` there first'
         )
-    head = _git("rev-parse", "--verify", "--quiet", "HEAD", cwd=path, check=False)
+    head = git("rev-parse", "--verify", "--quiet", "HEAD", cwd=path, check=False)
     if not head:
         raise ProjectStateError(
             f"{str(path)!r} has no commit yet; commit the project first "
@@ -243,7 +227,7 @@ class TemplateSource:
     def resolve(self, ref: str) -> str | None:
         """Full sha of ``ref`` (a tag, branch, sha or ``git describe``), if known."""
         if self.local is not None:
-            sha = _git(
+            sha = git(
                 "rev-parse",
                 "--verify",
                 "--quiet",
@@ -264,20 +248,18 @@ class TemplateSource:
     def describe(self, sha: str) -> str:
         """How Copier names this commit in ``_commit``."""
         if self.local is not None:
-            return _git("describe", "--tags", "--always", sha, cwd=self.local, check=False) or sha
+            return git("describe", "--tags", "--always", sha, cwd=self.local, check=False) or sha
         names = sorted(tag for tag, tag_sha in self.tags.items() if tag_sha == sha)
         return names[-1] if names else sha[:7]
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         if self.local is None:
             return False
-        return (
-            _run_git("merge-base", "--is-ancestor", older, newer, cwd=self.local).returncode == 0
-        )
+        return run_git("merge-base", "--is-ancestor", older, newer, cwd=self.local).returncode == 0
 
     def known_versions(self) -> list[str]:
         if self.local is not None:
-            out = _git("tag", "--list", "--sort=-v:refname", cwd=self.local, check=False)
+            out = git("tag", "--list", "--sort=-v:refname", cwd=self.local, check=False)
             return out.splitlines()
         return sorted(self.tags)
 
@@ -348,8 +330,8 @@ class UpdateCheck:
 def _latest(source: TemplateSource) -> tuple[str | None, bool]:
     """The newest template version: the checkout's HEAD, or a remote's newest tag."""
     if source.local is not None:
-        sha = _git("rev-parse", "HEAD", cwd=source.local)
-        dirty = bool(_git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
+        sha = git("rev-parse", "HEAD", cwd=source.local)
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
         return sha, dirty
     tag = _newest_tag(source.tags)
     return (source.tags[tag] if tag else None), False
@@ -424,16 +406,16 @@ def keep_edited_removals(path: Path, head: str) -> list[str]:
     deleted = [name for code, name in _changed_files(path) if "D" in code]
     if not deleted:
         return []
-    base = _git("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=path, check=False)
+    base = git("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=path, check=False)
     if not base:
         return []
     edited = [
         name
         for name in deleted
-        if _run_git("diff", "--quiet", base, head, "--", name, cwd=path).returncode == 1
+        if run_git("diff", "--quiet", base, head, "--", name, cwd=path).returncode == 1
     ]
     if edited:
-        _git("checkout", head, "--", *edited, cwd=path)
+        git("checkout", head, "--", *edited, cwd=path)
     return edited
 
 
@@ -441,10 +423,10 @@ def find_conflicts(path: Path, conflict: str) -> list[str]:
     """Files an update left to resolve: unmerged or holding conflict markers
     (``inline``), or ``*.rej`` files (``rej``, ignored ones included)."""
     if conflict == "rej":
-        out = _git("-c", "core.quotePath=false", "ls-files", "--others", "-z", "--", "*.rej",
+        out = git("-c", "core.quotePath=false", "ls-files", "--others", "-z", "--", "*.rej",
                    cwd=path)  # fmt: skip
         return sorted(name for name in out.split("\0") if name)
-    unmerged = _git("-c", "core.quotePath=false", "diff", "--name-only", "--relative",
+    unmerged = git("-c", "core.quotePath=false", "diff", "--name-only", "--relative",
                     "--diff-filter=U", cwd=path, check=False)  # fmt: skip
     found = set(unmerged.splitlines())
     for code, name in _changed_files(path):
@@ -462,13 +444,13 @@ def find_conflicts(path: Path, conflict: str) -> list[str]:
 
 def restore(path: Path, head: str) -> None:
     """Put the project back at ``head`` with no uncommitted change (it was clean)."""
-    if _git("rev-parse", "HEAD", cwd=path, check=False) != head:
-        _git("reset", "--quiet", "--soft", head, cwd=path)
+    if git("rev-parse", "HEAD", cwd=path, check=False) != head:
+        git("reset", "--quiet", "--soft", head, cwd=path)
     if not _changed_files(path):
         return
-    _git("reset", "--quiet", "--", ".", cwd=path, check=False)
-    _git("checkout", "--quiet", head, "--", ".", cwd=path)
-    _git("clean", "--quiet", "-d", "--force", "--", ".", cwd=path)
+    git("reset", "--quiet", "--", ".", cwd=path, check=False)
+    git("checkout", "--quiet", head, "--", ".", cwd=path)
+    git("clean", "--quiet", "-d", "--force", "--", ".", cwd=path)
 
 
 def _checked_data(
@@ -562,7 +544,7 @@ def update_project(
     elif target.sha and target.sha == current_sha and not checked:
         return result
 
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
             copier_update(project.path, checked, vcs_ref=target.ref, conflict=conflict)
         except KeyboardInterrupt:
@@ -587,7 +569,7 @@ def update_project(
         return result
     result.conflicts = sorted({*find_conflicts(project.path, conflict), *result.kept})
     result.status = "conflicts" if result.conflicts else "updated"
-    stat = _run_git("diff", "--no-color", "--stat", "--relative", "HEAD", cwd=project.path)
+    stat = run_git("diff", "--no-color", "--stat", "--relative", "HEAD", cwd=project.path)
     lines = stat.stdout.rstrip().splitlines()
     result.diff_stat = "\n".join(line for line in lines if "| Unmerged" not in line)
     return result
