@@ -572,8 +572,22 @@ def first_article_id(base_url: str) -> int:
 # ------------------------------------------------------------------ the bench
 
 
-def bench_project(project: BenchProject, options: BenchOptions, say: Progress) -> dict[str, Any]:
-    """Every measurement for one project (see the module docstring)."""
+@dataclass
+class _Served:
+    """A prepared project, its running server and its requests, during the load."""
+
+    key: str  # name in the report ("django", "flask", "django-2", ...)
+    project: BenchProject
+    result: dict[str, Any]
+    server: GunicornServer
+    credentials: tuple[str, str]
+    requests: dict[str, Request] = field(default_factory=dict)
+    measured: dict[str, list[LoadResult]] = field(default_factory=dict)
+    memory_after_reads: tuple[float | None, list[float]] = (None, [])
+
+
+def prepare_project(project: BenchProject, options: BenchOptions, say: Progress) -> dict[str, Any]:
+    """Size, install, tests and data of one project; returns its part of the report."""
     name = project.framework
     result: dict[str, Any] = {
         "framework": name,
@@ -596,82 +610,118 @@ def bench_project(project: BenchProject, options: BenchOptions, say: Progress) -
     if options.run_tests:
         say(f"{name}: running the project's test suite")
         result["tests"] = run_project_tests(project)
-
-    say(f"{name}: migrating and seeding {options.articles} articles")
-    username, password = prepare_data(project, options.articles)
-    if project.framework == "django":
-        app, extra_env = _bench_apps.add_django_bench(project.path)
-    else:
-        app, extra_env = _bench_apps.add_flask_bench(project.path, project.package_name)
-    env = {**project.production_env(), **extra_env}
-
-    server = GunicornServer(project, app, env, options.workers)
-    with server:
-        cold: list[float] = []
-        for i in range(max(1, options.cold_starts)):
-            say(f"{name}: starting gunicorn ({i + 1}/{options.cold_starts})")
-            cold.append(server.start())
-            if i + 1 < options.cold_starts:
-                server.stop()
-        result["cold_start_s"] = round(statistics.median(cold), 3)
-        result["cold_start_runs_s"] = [round(c, 3) for c in cold]
-
-        requests = build_requests(first_article_id(server.base_url), username, password)
-        check_endpoints(server.base_url, requests, name)
-
-        def load(request: Request, duration: float) -> LoadResult:
-            workers = server.worker_pids()
-            cpu_before = cpu_seconds(workers)
-            result = run_load(
-                server.base_url, request, duration=duration,
-                connections=options.connections, tool=options.tool,
-            )  # fmt: skip
-            if server.worker_pids() == workers:  # no worker restarted meanwhile
-                result.server_cpu_s = cpu_seconds(workers) - cpu_before
-            return result
-
-        warmup = options.warmup if options.warmup is not None else max(1, options.duration // 5)
-        rounds, seconds = round_plan(options.duration, options.rounds)
-        reads = [key for key in LOAD_ORDER if requests[key].method == "GET"]
-        writes = [key for key in LOAD_ORDER if requests[key].method != "GET"]
-        if warmup > 0:
-            say(f"{name}: warm-up, {warmup} s per endpoint")
-            for key in reads:
-                load(requests[key], duration=warmup)
-        measured: dict[str, list[LoadResult]] = {key: [] for key in LOAD_ORDER}
-        # Reads in interleaved rounds, so that other work on the machine weighs on
-        # every endpoint alike; the writes last, so the reads see the seeded rows only.
-        for n in range(rounds):
-            say(
-                f"{name}: round {n + 1}/{rounds}: {len(reads)} read endpoints, {seconds} s each, "
-                f"{options.connections} connections"
-            )
-            for key in reads:
-                measured[key].append(load(requests[key], duration=seconds))
-        for key in writes:
-            say(f"{name}: {requests[key].method} {requests[key].path}: {options.duration} s")
-            # No warm-up here: its requests still queued at the workers (a write with
-            # HTTP Basic waits for a password hash) would be counted in this run.
-            measured[key].append(load(requests[key], duration=options.duration))
-        endpoints: dict[str, Any] = {}
-        for key, runs in measured.items():
-            label = next(e.label for e in ENDPOINTS if e.key == key)
-            req = requests[key]
-            endpoints[key] = {
-                "label": label,
-                "method": req.method,
-                "path": req.path,
-                **combine_rounds(runs).to_dict(),
-                "rounds": len(runs),
-            }
-        result["endpoints"] = {e.key: endpoints[e.key] for e in ENDPOINTS}
-        master, workers = server.worker_rss()
-        result["memory"] = {
-            "worker_rss_mib": workers,
-            "worker_rss_mib_mean": round(statistics.mean(workers), 1) if workers else None,
-            "master_rss_mib": round(master, 1) if master is not None else None,
-        }
     return result
+
+
+def _load_with_cpu(served: _Served, request: Request, duration: float, options: BenchOptions):
+    """One load run, with the CPU time the server's workers used meanwhile."""
+    workers = served.server.worker_pids()
+    cpu_before = cpu_seconds(workers)
+    result = run_load(
+        served.server.base_url, request, duration=duration,
+        connections=options.connections, tool=options.tool,
+    )  # fmt: skip
+    if served.server.worker_pids() == workers:  # no worker restarted meanwhile
+        result.server_cpu_s = cpu_seconds(workers) - cpu_before
+    return result
+
+
+def load_all(targets: list[_Served], options: BenchOptions, say: Progress) -> None:
+    """Every endpoint of every server. The reads go in interleaved rounds (each round
+    visits every endpoint of every server), so that other work on the machine weighs on
+    all of them alike; the writes come last, so the reads see the seeded rows only."""
+    warmup = options.warmup if options.warmup is not None else max(1, options.duration // 5)
+    rounds, seconds = round_plan(options.duration, options.rounds)
+    for t in targets:
+        t.measured = {key: [] for key in LOAD_ORDER}
+    reads = [key for key in LOAD_ORDER if key != "create"]
+    if warmup > 0:
+        say(f"warm-up: {warmup} s per endpoint")
+        for t in targets:
+            for key in reads:
+                _load_with_cpu(t, t.requests[key], warmup, options)
+    for n in range(rounds):
+        say(
+            f"round {n + 1}/{rounds}: {len(reads)} read endpoints x {len(targets)} servers, "
+            f"{seconds} s each, {options.connections} connections"
+        )
+        for t in targets:
+            for key in reads:
+                t.measured[key].append(_load_with_cpu(t, t.requests[key], seconds, options))
+    for t in targets:  # after the reads, before any password hash (scrypt holds 32 MiB+)
+        t.memory_after_reads = t.server.worker_rss()
+    for t in targets:
+        say(f"{t.key}: POST /api/articles/: {options.duration} s")
+        # No warm-up here: its requests still queued at the workers (a write with
+        # HTTP Basic waits for a password hash) would be counted in this run.
+        t.measured["create"].append(
+            _load_with_cpu(t, t.requests["create"], options.duration, options)
+        )
+
+
+def bench_projects(
+    projects: list[BenchProject], options: BenchOptions, say: Progress
+) -> dict[str, Any]:
+    """Every measurement of every project (see the module docstring), by report key."""
+    keys: list[str] = []
+    for project in projects:
+        key, n = project.framework, 2
+        while key in keys:
+            key, n = f"{project.framework}-{n}", n + 1
+        keys.append(key)
+    results = {
+        key: prepare_project(p, options, say) for key, p in zip(keys, projects, strict=True)
+    }
+
+    with contextlib.ExitStack() as stack:
+        targets: list[_Served] = []
+        for key, project in zip(keys, projects, strict=True):
+            say(f"{key}: migrating and seeding {options.articles} articles")
+            credentials = prepare_data(project, options.articles)
+            if project.framework == "django":
+                app, extra_env = _bench_apps.add_django_bench(project.path)
+            else:
+                app, extra_env = _bench_apps.add_flask_bench(project.path, project.package_name)
+            env = {**project.production_env(), **extra_env}
+            server = stack.enter_context(GunicornServer(project, app, env, options.workers))
+            targets.append(_Served(key, project, results[key], server, credentials))
+
+        for t in targets:
+            cold: list[float] = []
+            for i in range(max(1, options.cold_starts)):
+                say(f"{t.key}: starting gunicorn ({i + 1}/{options.cold_starts})")
+                cold.append(t.server.start())
+                if i + 1 < options.cold_starts:
+                    t.server.stop()
+            t.result["cold_start_s"] = round(statistics.median(cold), 3)
+            t.result["cold_start_runs_s"] = [round(c, 3) for c in cold]
+            t.requests = build_requests(first_article_id(t.server.base_url), *t.credentials)
+            check_endpoints(t.server.base_url, t.requests, t.key)
+
+        load_all(targets, options, say)
+
+        for t in targets:
+            endpoints: dict[str, Any] = {}
+            for endpoint in ENDPOINTS:
+                req = t.requests[endpoint.key]
+                runs = t.measured[endpoint.key]
+                endpoints[endpoint.key] = {
+                    "label": endpoint.label,
+                    "method": req.method,
+                    "path": req.path,
+                    **combine_rounds(runs).to_dict(),
+                    "rounds": len(runs),
+                }
+            t.result["endpoints"] = endpoints
+            master, workers = t.memory_after_reads
+            after_writes = t.server.worker_rss()[1]
+            t.result["memory"] = {
+                "worker_rss_mib": workers,
+                "worker_rss_mib_mean": round(statistics.mean(workers), 1) if workers else None,
+                "master_rss_mib": round(master, 1) if master is not None else None,
+                "worker_rss_mib_after_writes": after_writes,
+            }
+    return results
 
 
 def ratios(frameworks: dict[str, Any]) -> dict[str, Any]:
@@ -749,14 +799,7 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
                 say(f"{name}: generating the starter")
                 projects.append(generate_project(name, work / name, options.template,
                                                  options.vcs_ref))  # fmt: skip
-        seen: set[str] = set()
-        for project in projects:
-            key = project.framework
-            n = 2
-            while key in seen:
-                key, n = f"{project.framework}-{n}", n + 1
-            seen.add(key)
-            frameworks[key] = bench_project(project, options, say)
+        frameworks = bench_projects(projects, options, say)
     return {
         "scaffold_bench": 1,
         "date": started.isoformat(timespec="seconds"),
@@ -881,7 +924,7 @@ def format_table(report: dict[str, Any]) -> str:
         ]
     )
     rows.append(
-        ["worker memory, MiB (mean)"]
+        ["worker memory after the reads, MiB (mean)"]
         + [_fmt(fw(n, "memory", "worker_rss_mib_mean")) for n in names]
     )
     rows.append(
@@ -931,7 +974,7 @@ def write_chart(report: dict[str, Any], path: Path) -> Path:
     width = 0.8 / max(1, len(names))
     for ax, metric, title in (
         (axes[0], "requests_per_s", "requests/s (higher is better)"),
-        (axes[1], "p99_ms", "p99 latency, ms (lower is better)"),
+        (axes[1], "p99_ms", "p99 latency, ms, log scale (lower is better)"),
     ):
         for i, name in enumerate(names):
             eps = report["frameworks"][name].get("endpoints", {})
@@ -939,6 +982,9 @@ def write_chart(report: dict[str, Any], path: Path) -> Path:
             positions = [j + (i - (len(names) - 1) / 2) * width for j in range(len(labels))]
             bars = ax.barh(positions, values, height=width, label=name)
             ax.bar_label(bars, fmt="%.0f" if metric == "requests_per_s" else "%.1f", fontsize=7)
+        if metric == "p99_ms":
+            ax.set_xscale("log")  # a write with a password hash dwarfs the reads
+            ax.set_title(title)
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
         ax.set_title(title)
