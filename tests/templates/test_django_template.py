@@ -455,3 +455,25 @@ def test_migrate_then_create_a_user_and_articles(installed):
         "seed_articles", "--count", "3", "--author", "alice", "--published", extra_env=env
     )
     assert "Created 3 published articles." in proc.stdout
+
+
+@pytest.mark.slow
+def test_gunicorn_starts_from_its_settings_file(installed):
+    """`gunicorn -c gunicorn.conf.py config.wsgi` (README, Dockerfile, compose): gunicorn
+    accepts the file and loads the app with it; the version comes from one constant."""
+    env = {**production_env(), "PORT": "8123", "WEB_CONCURRENCY": "3"}
+    proc = installed.run(
+        "gunicorn", "-c", "gunicorn.conf.py", "--print-config", "config.wsgi", extra_env=env
+    )
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", proc.stdout, re.M))
+    chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
+    assert chosen == {
+        "bind": "['0.0.0.0:8123']",
+        "workers": "3",
+        "worker_class": "gthread",
+        "threads": "4",
+    }
+    version = installed.run(
+        "python", "-c", "import importlib.metadata as m; print(m.version('my_site'))"
+    )
+    assert version.stdout.strip() == "0.1.0"

@@ -549,3 +549,24 @@ def test_production_refuses_unsafe_settings(installed):
         proc = installed.flask("db", "current", env=env, check=False)
         assert proc.returncode != 0
         assert message in proc.stderr, proc.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_gunicorn_starts_from_its_settings_file(installed):
+    """`gunicorn -c gunicorn.conf.py "PACKAGE:create_app()"` (README, Dockerfile): gunicorn
+    accepts the file and loads the app with it; the version comes from one constant."""
+    package = _package(installed)
+    env = {**installed.production(), "PORT": "8123", "WEB_CONCURRENCY": "3"}
+    proc = installed.run(
+        "gunicorn", "-c", "gunicorn.conf.py", "--print-config", f"{package}:create_app()", env=env
+    )
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", proc.stdout, re.M))
+    chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
+    assert chosen == {
+        "bind": "['0.0.0.0:8123']",
+        "workers": "3",
+        "worker_class": "gthread",
+        "threads": "4",
+    }
+    script = f"import importlib.metadata as m; print(m.version({package!r}))"
+    assert installed.run("python", "-c", script).stdout.strip() == "0.1.0"
