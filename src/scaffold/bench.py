@@ -11,10 +11,13 @@ copy of a project folder given on the command line) it:
 5. adds the baseline views (see ``_bench_apps``) to its copy of the project;
 6. serves it with gunicorn on 127.0.0.1 (same workers, same worker class), timing
    the cold start to the first answer;
-7. checks every endpoint answers as the API contract says, then loads each one for
-   ``duration`` seconds over ``connections`` connections (wrk when installed, else
-   a Python client), after a warm-up;
-8. reads the resident memory (VmRSS) of each gunicorn worker, and stops the server.
+7. checks every endpoint answers as the API contract says, then, with every
+   project's server running, warms each endpoint up and loads it for ``duration``
+   seconds over ``connections`` connections (wrk when installed, else a Python
+   client): the reads in interleaved rounds across endpoints and servers, so that
+   other work on the machine weighs on all alike, the writes last; the CPU time
+   the workers use meanwhile gives the cost per request;
+8. reads the resident memory (VmRSS) of each gunicorn worker, and stops the servers.
 
 Every process it starts runs in its own process group and is stopped on the way
 out, including on Ctrl-C and SIGTERM. The result is a plain dict (``--json``),
