@@ -316,6 +316,19 @@ def test_every_post_carries_a_unique_title_and_the_headers(http_server, tool):
     assert all(title.startswith("Bench ") for title in titles)
 
 
+def test_an_endpoint_that_does_not_answer_as_expected_stops_the_bench(http_server):
+    _, url = http_server
+    requests = {
+        "health": Request("GET", "/api/health/"),
+        "detail": Request("GET", "/missing/42/"),
+    }
+    with pytest.raises(bench.BenchError, match=r"GET /missing/42/ answered 404, expected 200"):
+        bench.check_endpoints(url, requests, "flask")
+    unauthorised = Request("POST", "/api/articles/", body_parts=('{"title": "', '"}'))
+    with pytest.raises(bench.BenchError, match="answered 401, expected 201"):
+        bench.check_endpoints(url, {"create": unauthorised}, "django")
+
+
 def test_python_client_reports_refused_connections_as_errors():
     port = bench.free_port()  # nothing listens there
     result = python_load(
