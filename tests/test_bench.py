@@ -202,19 +202,19 @@ def test_round_plan_uses_whole_seconds(duration, rounds, expected):
     assert round_plan(duration, rounds) == expected
 
 
-def test_combined_rounds_add_counts_and_take_the_median_percentile():
+def test_combined_rounds_add_counts_and_take_the_median_of_the_rounds():
     runs = [
-        LoadResult("wrk", requests=100, duration_s=1.0, errors=1, p50_ms=10, p99_ms=50, max_ms=60),
-        LoadResult(
-            "wrk", requests=300, duration_s=1.0, non_2xx=2, p50_ms=30, p99_ms=70, max_ms=90
-        ),
-        LoadResult("wrk", requests=200, duration_s=1.0, p50_ms=20, p99_ms=60, max_ms=70),
+        LoadResult("wrk", 100, 1.0, errors=1, p50_ms=10, p99_ms=50, max_ms=60, server_cpu_s=0.3),
+        LoadResult("wrk", 400, 1.0, non_2xx=2, p50_ms=30, p99_ms=70, max_ms=90, server_cpu_s=0.4),
+        LoadResult("wrk", 110, 1.0, p50_ms=20, p99_ms=60, max_ms=70, server_cpu_s=0.22),
     ]
     combined = combine_rounds(runs)
-    assert combined.requests == 600
-    assert combined.requests_per_s == pytest.approx(200)
+    assert (combined.requests, combined.duration_s) == (610, 3.0)
+    assert combined.requests_per_s == 110  # the median round, not 610 / 3
+    assert combined.server_cpu_ms_per_request == pytest.approx(2.0)  # 3.0, 1.0, 2.0 ms
     assert (combined.errors, combined.non_2xx) == (1, 2)
     assert (combined.p50_ms, combined.p99_ms, combined.max_ms) == (20, 60, 90)
+    assert combined.to_dict()["requests_per_s"] == 110
 
 
 def test_wrk_summary_line_is_parsed_and_no_answers_means_no_percentiles():

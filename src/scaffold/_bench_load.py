@@ -58,15 +58,23 @@ class LoadResult:
     max_ms: float = math.nan
     statuses: dict[int, int] = field(default_factory=dict)  # Python client only
     server_cpu_s: float | None = None  # CPU the server's workers used meanwhile
+    # Set by combine_rounds: the median over the rounds (a burst of other work on the
+    # machine during one round then does not move the result).
+    median_requests_per_s: float | None = None
+    median_server_cpu_ms_per_request: float | None = None
 
     @property
     def server_cpu_ms_per_request(self) -> float | None:
+        if self.median_server_cpu_ms_per_request is not None:
+            return self.median_server_cpu_ms_per_request
         if self.server_cpu_s is None or not self.requests:
             return None
         return self.server_cpu_s * 1000 / self.requests
 
     @property
     def requests_per_s(self) -> float:
+        if self.median_requests_per_s is not None:
+            return self.median_requests_per_s
         return self.requests / self.duration_s if self.duration_s > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,8 +120,9 @@ def round_plan(duration: int, rounds: int) -> tuple[int, int]:
 
 
 def combine_rounds(runs: Sequence[LoadResult]) -> LoadResult:
-    """One result for several runs of the same request: counts and durations added,
-    percentiles the median over the runs, the maximum the largest."""
+    """One result for several runs of the same request: counts and durations added;
+    requests/s, CPU per request and the percentiles the median over the runs; the
+    maximum the largest."""
     if not runs:
         raise ValueError("no runs to combine")
     if len(runs) == 1:
@@ -126,6 +135,7 @@ def combine_rounds(runs: Sequence[LoadResult]) -> LoadResult:
     statuses: Counter[int] = Counter()
     for run in runs:
         statuses.update(run.statuses)
+    cpu = [r.server_cpu_ms_per_request for r in runs]
     return LoadResult(
         tool=runs[0].tool,
         requests=sum(r.requests for r in runs),
@@ -140,6 +150,10 @@ def combine_rounds(runs: Sequence[LoadResult]) -> LoadResult:
         server_cpu_s=None
         if any(r.server_cpu_s is None for r in runs)
         else sum(r.server_cpu_s or 0.0 for r in runs),
+        median_requests_per_s=percentile([r.requests_per_s for r in runs], 50),
+        median_server_cpu_ms_per_request=None
+        if any(c is None for c in cpu)
+        else percentile([c for c in cpu if c is not None], 50),
     )
 
 

@@ -126,7 +126,7 @@ class BenchOptions:
     run_tests: bool = True
     workdir: Path | None = None  # keep everything here instead of a temporary folder
     cold_starts: int = 3
-    rounds: int = 3  # read endpoints are loaded in this many interleaved rounds
+    rounds: int = 10  # the reads: this many interleaved rounds (of 1 s or more)
     warmup: float | None = None  # seconds per endpoint; default duration / 5, at least 1
 
 
