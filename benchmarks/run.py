@@ -7,9 +7,10 @@ same run, and (unless --no-serve) `scaffold bench` of the two starters.
     .venv/bin/python benchmarks/run.py --write    # also record the results in RESULTS.md
 
 Timings use hyperfine when it is installed (apt-get install hyperfine), else a Python
-loop; each row gives the median and the min-max of its runs, and the ratio of
-scaffold's median to its peer's. Not part of the test suite: nothing here passes or
-fails on a number, it reports them (and the targets) for people to read.
+loop, with the compared commands interleaved run by run; each row gives the median and
+the min-max of its runs, and the ratio of scaffold's median to its peer's. Not part of
+the test suite: nothing here passes or fails on a number, it reports them (and the
+targets) for people to read.
 
 Compared, on the same template checkout and the same commit:
 - `scaffold --help` vs `copier --help`
@@ -82,6 +83,42 @@ def sh(cmd: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> 
     return proc.stdout
 
 
+def _hyperfine_once(
+    commands: list[tuple[str, str]], prepare: str | None, env: dict[str, str], cwd: Path
+) -> list[float]:
+    """One timed run of each command (in order) by hyperfine; their times in seconds."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        export = Path(out.name)
+    cmd = ["hyperfine", "--style", "none", "--runs", "1", "--export-json", str(export)]
+    if prepare:
+        cmd += ["--prepare", prepare]
+    for name, command in commands:
+        cmd += ["-n", name, command]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:  # run them once more, to show what failed
+        for _, command in commands:
+            if prepare:
+                sh(prepare, cwd=cwd, env=env)
+            sh(command, cwd=cwd, env=env)
+        raise SystemExit(f"hyperfine failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    data = json.loads(export.read_text())
+    export.unlink()
+    return [result["times"][0] for result in data["results"]]
+
+
+def _python_once(
+    commands: list[tuple[str, str]], prepare: str | None, env: dict[str, str], cwd: Path
+) -> list[float]:
+    times = []
+    for _, command in commands:
+        if prepare:
+            sh(prepare, cwd=cwd, env=env)
+        started = time.perf_counter()
+        sh(command, cwd=cwd, env=env)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def measure(
     commands: list[tuple[str, str]],
     *,
@@ -91,38 +128,16 @@ def measure(
     env: dict[str, str],
     cwd: Path,
 ) -> list[Timing]:
-    """Time each (name, shell command) ``runs`` times; ``prepare`` runs before each run."""
-    if shutil.which("hyperfine"):
-        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
-            export = out.name
-        cmd = ["hyperfine", "--style", "none", "--runs", str(runs), "--warmup", str(warmup),
-               "--export-json", export]  # fmt: skip
-        if prepare:
-            cmd += ["--prepare", prepare]
-        for name, command in commands:
-            cmd += ["-n", name, command]
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:  # run them once more, to show what failed
-            for _, command in commands:
-                if prepare:
-                    sh(prepare, cwd=cwd, env=env)
-                sh(command, cwd=cwd, env=env)
-            raise SystemExit(f"hyperfine failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-        data = json.loads(Path(export).read_text())
-        Path(export).unlink()
-        return [
-            Timing(name, command, list(result["times"]))
-            for (name, command), result in zip(commands, data["results"], strict=True)
-        ]
+    """Time each (name, shell command) ``runs`` times, interleaved (A B A B ...) so that
+    other work on the machine weighs on every command alike; ``prepare`` runs before
+    each run, untimed. hyperfine times each run when installed, else a Python loop."""
+    once = _hyperfine_once if shutil.which("hyperfine") else _python_once
     timings = [Timing(name, command) for name, command in commands]
-    for timing in timings:
-        for n in range(warmup + runs):
-            if prepare:
-                sh(prepare, cwd=cwd, env=env)
-            started = time.perf_counter()
-            sh(timing.command, cwd=cwd, env=env)
-            if n >= warmup:
-                timing.times.append(time.perf_counter() - started)
+    for n in range(warmup + runs):
+        times = once(commands, prepare, env, cwd)
+        if n >= warmup:
+            for timing, seconds in zip(timings, times, strict=True):
+                timing.times.append(seconds)
     return timings
 
 
@@ -289,7 +304,7 @@ def markdown(comparisons: list[Comparison], serve: dict | None, meta: dict) -> s
     ]
     for c in comparisons:
         peer = c.peer.cell() if c.peer else "-"
-        ratio = f"{c.ratio:.2f}" if c.ratio is not None else "-"
+        ratio = f"{c.ratio:.3f}" if c.ratio is not None else "-"
         target = f"<= {c.target:g} x" if c.target is not None and c.peer else c.note or "-"
         lines.append(
             f"| {c.title} | {c.ours.cell()} | {peer} | {ratio} | {target} | {verdict(c)} |"
