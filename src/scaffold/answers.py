@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import AnswersFileError, InputError
 
 
@@ -24,6 +22,8 @@ def parse_pairs(pairs: Iterable[str], option: str) -> dict[str, str]:
 
 def read_mapping(path: Path | str) -> dict[str, Any]:
     """Read a YAML (or JSON) file that must hold a mapping."""
+    import yaml  # only here: keeps `scaffold --help` from importing it
+
     path = Path(path)
     try:
         text = path.read_text("utf-8")

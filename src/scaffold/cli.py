@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .answers import parse_pairs, read_copier_data, read_recommend_answers
 from .errors import Interrupted, MissingAnswers, ScaffoldError
 from .recommend import (
@@ -51,6 +50,7 @@ class ScaffoldGroup(click.Group):
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
+    from . import __version__
     from .generate import load_template, template_version
 
     try:

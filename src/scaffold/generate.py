@@ -312,7 +312,7 @@ def read_answers(project: Path) -> dict[str, Any]:
 
 def git_init_and_commit(project: Path, answers: Mapping[str, Any]) -> str:
     """Make the project a git repository with one commit, so ``copier update`` works."""
-    git("init", "--quiet", cwd=project)
+    git("init", "--quiet", "--template=", cwd=project)  # no sample hooks to copy
     git("add", "--all", cwd=project)
     identity: list[str] = []
     if not git("config", "user.email", cwd=project, check=False):

@@ -6,11 +6,9 @@ are data; this module only adds up points and explains the result.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from .errors import InvalidAnswer, MissingAnswers, UnknownQuestion
@@ -127,6 +125,9 @@ class Recommendation:
 @cache
 def load_criteria() -> Criteria:
     """Read the criteria table shipped in the package."""
+    import tomllib  # here, not at import: `scaffold --help` never needs the table
+    from importlib import resources
+
     text = resources.files(__package__).joinpath("criteria.toml").read_text("utf-8")
     return parse_criteria(tomllib.loads(text))
 
