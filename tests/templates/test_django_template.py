@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import runpy
 import secrets
 import subprocess
 import sys
@@ -296,41 +295,6 @@ def test_compose_runs_web_and_postgresql(generated):
     assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"]' in dockerfile
     assert "COPY . ." in dockerfile  # gunicorn.conf.py included
     assert ".env" in (project / ".dockerignore").read_text().splitlines()
-
-
-def test_stylesheet_is_the_shared_one(generated):
-    _, project = generated
-    shared = (Path(__file__).parents[2] / "templates/includes/site.css").read_text("utf-8")
-    css = (project / "static/css/site.css").read_text("utf-8")
-    assert css.strip() == shared.strip()
-
-
-@pytest.mark.parametrize(
-    ("env", "bind", "workers"),
-    [({}, "0.0.0.0:8000", 2), ({"PORT": "5000", "WEB_CONCURRENCY": "5"}, "0.0.0.0:5000", 5)],
-    ids=["defaults", "port-and-concurrency"],
-)
-def test_gunicorn_settings(generated, monkeypatch, env, bind, workers):
-    """gunicorn.conf.py: threaded workers (browsers' idle spare connections do not stall
-    the site), $PORT and $WEB_CONCURRENCY as platforms set them, requests logged."""
-    _, project = generated
-    for name in ("PORT", "WEB_CONCURRENCY"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings = runpy.run_path(str(project / "gunicorn.conf.py"))
-    chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
-    assert chosen == {"bind": bind, "workers": workers, "worker_class": "gthread", "threads": 4}
-    assert settings["accesslog"] == "-"
-
-
-def test_version_is_one_constant(generated):
-    """pyproject.toml reads the version from the code (which the API docs show)."""
-    _, project = generated
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    assert "version" not in pyproject["project"] and pyproject["project"]["dynamic"] == ["version"]
-    source = project / pyproject["tool"]["hatch"]["version"]["path"]
-    assert re.search(r'^VERSION = "0\.1\.0"$', source.read_text("utf-8"), re.M), source
 
 
 # --- slow: installed projects ------------------------------------------------------
