@@ -546,7 +546,7 @@ def _gunicorns_under(path: Path) -> list[str]:
 def test_bench_end_to_end_measures_every_endpoint_of_both_starters(tmp_path):
     workdir = tmp_path / "work"
     proc = subprocess.run(
-        [sys.executable, "-m", "scaffold", "bench", "--duration", "1", "--connections", "2",
+        [sys.executable, "-m", "scaffold", "bench", "--duration", "2", "--connections", "2",
          "--no-tests", "--json", "--quiet", "--workdir", str(workdir)],
         cwd=REPO, capture_output=True, text=True, timeout=1200, check=False,
         env={**os.environ, "SCAFFOLD_TEMPLATE": str(REPO)},
@@ -566,6 +566,12 @@ def test_bench_end_to_end_measures_every_endpoint_of_both_starters(tmp_path):
         assert data["code"]["python_lines"] > 0
     assert set(report["ratios"]) == {"django", "flask"}
     assert _gunicorns_under(workdir) == []
+    # The projects' own gunicorn.conf.py (gthread, access log) is not used: sync workers,
+    # as the report says.
+    logs = list(workdir.rglob("scaffold-bench-gunicorn.log"))
+    assert logs
+    for log in logs:
+        assert "Using worker: sync" in log.read_text(), log
 
 
 def test_cpu_seconds_counts_the_time_a_process_has_used():

@@ -443,6 +443,9 @@ class GunicornServer:
         assert self.project.bin_dir is not None
         return [
             str(self.project.bin_dir / "gunicorn"),
+            # Not the project's gunicorn.conf.py (gthread, access log): every server
+            # here runs exactly the settings below.
+            "--config", os.devnull,
             "--bind", f"{LOOPBACK}:{port}",
             "--workers", str(self.workers),
             "--worker-class", "sync",
