@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,8 +19,12 @@ from .models import User
 
 bp = Blueprint("auth", __name__)
 
-# Checked when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the username is unknown, so both failures take the same time.
+    Made on first use (hashing is slow on purpose: not at import, in every worker)."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class LoginForm(FlaskForm):
@@ -38,7 +43,8 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        dummy = _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+        User(password_hash=dummy).check_password(password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
