@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.procs import python_for
 from tests.support.servers import (
     DEFAULT_USERS,
     PreparedProject,
     ServedProject,
     User,
-    find_python,
     prepare_project,
 )
 
@@ -63,7 +63,7 @@ class LiveProject:
 @pytest.fixture(scope="session", params=COMBINATIONS)
 def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[LiveProject]:
     framework, database, version = request.param
-    python = find_python(version)
+    python = python_for(version) or None
     database_url = None
     if database == "postgresql":
         server = request.getfixturevalue("postgres_server")

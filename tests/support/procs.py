@@ -59,23 +59,24 @@ def uv_binary() -> str:
 
 
 def python_for(version: str) -> str:
-    """Path of a CPython interpreter of ``version`` (e.g. "3.12"), or "" if none."""
+    """A working CPython ``version`` (e.g. "3.12"): pyenv's install of it, else
+    ``pythonX.Y`` on PATH, each checked by running it (a pyenv shim of a version that is
+    not selected is on PATH but does not run). "" if there is none."""
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    candidates = [shutil.which(f"python{version}") or ""]
-    candidates += [
-        str(path / "bin" / "python3")
-        for path in sorted(Path(pyenv_root, "versions").glob(f"{version}.*"), reverse=True)
+    candidates = [
+        str(exe)
+        for exe in sorted(Path(pyenv_root, "versions").glob(f"{version}.*/bin/python3"))[::-1]
     ]
-    for exe in candidates:
-        # A pyenv shim exists on PATH even when that version is not selected: run it.
-        if (
-            exe
-            and Path(exe).exists()
-            and subprocess.run(
-                [exe, "-c", "import sys"], capture_output=True, check=False
-            ).returncode
-            == 0
-        ):
+    candidates.append(shutil.which(f"python{version}") or "")
+    for exe in filter(None, candidates):
+        try:
+            out = subprocess.run(
+                [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if out.returncode == 0 and out.stdout.strip() == version:
             return exe
     return ""
 

@@ -21,7 +21,7 @@ python=None, answers=None) -> PreparedProject``
     PostgreSQL (e.g. from the ``postgres_url`` fixture); SQLite uses the project's
     default database file.
 
-``find_python(version) -> str | None``
+``python_for(version) -> str`` (in procs.py)
     A CPython of that version that runs (pyenv's install, else ``pythonX.Y``), for
     ``prepare_project(python=...)``.
 
@@ -58,7 +58,6 @@ import functools
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -119,34 +118,6 @@ DEFAULT_USERS: tuple[User, ...] = (
     User("alice", _password()),
     User("bob", _password()),
 )
-
-
-def find_python(version: str) -> str | None:
-    """A working CPython ``version`` (e.g. "3.12"): pyenv's install of it, else
-    ``pythonX.Y`` on PATH, each checked by running it (a pyenv shim of a version
-    that is not selected is on PATH but does not run). None if there is none."""
-    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    candidates = [
-        str(exe)
-        for exe in sorted(Path(pyenv_root, "versions").glob(f"{version}.*/bin/python3"))[::-1]
-    ]
-    on_path = shutil.which(f"python{version}")
-    if on_path:
-        candidates.append(on_path)
-    for exe in candidates:
-        try:
-            out = subprocess.run(
-                [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                stdin=subprocess.DEVNULL,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if out.returncode == 0 and out.stdout.strip() == version:
-            return exe
-    return None
 
 
 # --- generation -------------------------------------------------------------------

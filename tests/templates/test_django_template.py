@@ -17,8 +17,6 @@ import ast
 import os
 import re
 import secrets
-import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +27,13 @@ import yaml
 
 from tests.support.procs import install_project, python_for, run
 from tests.support.render import render
-
-RUFF = str(Path(sys.executable).parent / "ruff")
+from tests.templates.rendered import (
+    checked_text_files,
+    compile_python_files,
+    parse_toml_and_yaml,
+    ruff,
+    template_leftovers,
+)
 
 
 @dataclass(frozen=True)
@@ -86,26 +89,6 @@ COMBOS = [
     ),
 ]
 
-# Rendered files where a leftover `{{`, `{%` or `{#` would be a template bug. Django's
-# own templates (*.html) are left out: that syntax is theirs. `${{ ... }}` is GitHub
-# Actions' expression syntax.
-CHECKED_SUFFIXES = {".py", ".toml", ".yml", ".yaml", ".md", ".css", ".cfg", ".txt", ".ini"}
-CHECKED_NAMES = {"Dockerfile", ".gitignore", ".dockerignore"}
-LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
-
-
-def _checked_text_files(project: Path) -> list[Path]:
-    return [
-        path
-        for path in sorted(project.rglob("*"))
-        if path.is_file()
-        and (
-            path.suffix in CHECKED_SUFFIXES
-            or path.name in CHECKED_NAMES
-            or path.name.startswith(".env")
-        )
-    ]
-
 
 @pytest.fixture(scope="module", params=COMBOS, ids=lambda combo: combo.id)
 def generated(request, plain_template, tmp_path_factory) -> tuple[Combo, Path]:
@@ -119,49 +102,29 @@ def generated(request, plain_template, tmp_path_factory) -> tuple[Combo, Path]:
 
 def test_no_template_syntax_left(generated):
     combo, project = generated
-    files = _checked_text_files(project)
+    files = checked_text_files(project)
     assert project / "pyproject.toml" in files and project / ".env" in files
-    # Braces the user typed into an answer are theirs to keep.
-    typed = [
-        fragment
-        for value in combo.extra.values()
-        if isinstance(value, str)
-        for fragment in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", value)
-    ]
-    leftovers = []
-    for path in files:
-        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-            for fragment in typed:
-                line = line.replace(fragment, "")
-            if LEFTOVER.search(line):
-                leftovers.append(f"{path.relative_to(project)}:{n}: {line.strip()}")
+    leftovers = template_leftovers(project, combo.extra)
     assert not leftovers, "unrendered template syntax:\n" + "\n".join(leftovers)
 
 
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["check", "format"])
 def test_ruff_is_clean(generated, args):
     _, project = generated
-    proc = subprocess.run(
-        [RUFF, *args, "--no-cache", "."], cwd=project, capture_output=True, text=True
-    )
+    proc = ruff(project, *args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_python_files_compile(generated):
     _, project = generated
-    files = sorted(project.rglob("*.py"))
+    files = compile_python_files(project)
     assert project / "manage.py" in files
-    for path in files:
-        compile(ast.parse(path.read_text("utf-8"), str(path)), str(path), "exec")
 
 
 def test_toml_and_yaml_parse(generated):
     combo, project = generated
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    pyproject, answers = parse_toml_and_yaml(project)
     assert pyproject["project"]["requires-python"] == ">=3.11"
-    for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
-        assert yaml.safe_load(path.read_text("utf-8")), path
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
     assert answers["rest_api"] is combo.rest_api and answers["database"] == combo.database
 
 
@@ -360,22 +323,10 @@ class Installed:
         return self.run("python", "manage.py", *args, extra_env=extra_env)
 
 
-def _python(version: str) -> str:
-    """An interpreter of ``version`` that runs, or "" (a pyenv shim such as python3.12
-    is on PATH even when that version is not selected, and then fails)."""
-    candidates = [python_for(version)]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    candidates += sorted(map(str, pyenv_root.glob(f"versions/{version}.*/bin/python3")))
-    for candidate in filter(None, candidates):
-        if subprocess.run([candidate, "-c", ""], capture_output=True).returncode == 0:
-            return candidate
-    return ""
-
-
 @pytest.fixture(scope="module", params=INSTALLS, ids=lambda install: install.id)
 def installed(request, plain_template, tmp_path_factory) -> Installed:
     install: Install = request.param
-    python = _python(install.python)
+    python = python_for(install.python)
     if not python:
         pytest.skip(f"no Python {install.python} on this machine")
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
