@@ -140,10 +140,18 @@ def default_template_source() -> str:
     )
 
 
+_REMOTE = re.compile(r"^(gh:|gl:|[a-z][a-z0-9+.-]*://|git@|git\+)", re.IGNORECASE)
+
+
+def is_remote(source: str) -> bool:
+    """A git URL or Copier alias (``gh:``, ``https://``, ``git+file://``...), not a folder."""
+    return bool(_REMOTE.match(source))
+
+
 def load_template(source: str | None = None) -> Template:
     """Locate the template and read its questions (copier.yml and its !includes)."""
     source = source or default_template_source()
-    if re.match(r"^(gh:|gl:|https?://|git@|git\+|file://|ssh://)", source):
+    if is_remote(source):
         return Template(source)  # remote: Copier reads it; we do not pre-check answers
     root = Path(source).expanduser().resolve()
     config = root / "copier.yml"
@@ -249,6 +257,20 @@ def _cleanup_on_failure(dest: Path) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def _copier_errors() -> Iterator[None]:
+    """Copier's failures (copy and update alike) as our errors, in one line."""
+    import jinja2
+    from copier.errors import CopierError
+
+    try:
+        yield
+    except (ValueError, CopierError) as exc:
+        raise _translate_copier_error(exc) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"the template failed to render: {exc}") from None
+
+
 def _translate_copier_error(exc: Exception) -> Exception:
     from copier.errors import CopierError, InteractiveSessionError
 
@@ -276,25 +298,20 @@ def render(
 ) -> None:
     """Run Copier; its errors become ours."""
     import copier  # lazy: see the module docstring
-    import jinja2
-    from copier.errors import CopierError
 
     try:
-        copier.run_copy(
-            template.src,
-            str(dest),
-            data=dict(data),
-            vcs_ref=vcs_ref,
-            defaults=defaults,
-            quiet=True,
-            unsafe=False,
-            overwrite=False,
-            cleanup_on_error=True,
-        )
-    except (ValueError, CopierError) as exc:
-        raise _translate_copier_error(exc) from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"the template failed to render: {exc}") from None
+        with _copier_errors():
+            copier.run_copy(
+                template.src,
+                str(dest),
+                data=dict(data),
+                vcs_ref=vcs_ref,
+                defaults=defaults,
+                quiet=True,
+                unsafe=False,
+                overwrite=False,
+                cleanup_on_error=True,
+            )
     except OSError as exc:
         if exc.filename and Path(exc.filename).is_relative_to(dest):
             raise DestinationNotWritable(dest, exc.strerror) from None
@@ -393,9 +410,8 @@ def copier_update(
     remain: the caller inspects the tree.
     """
     import copier  # lazy: see the module docstring
-    from copier.errors import CopierError
 
-    try:
+    with _copier_errors():
         copier.run_update(
             str(project),
             data=dict(data or {}),
@@ -407,5 +423,3 @@ def copier_update(
             quiet=True,
             unsafe=False,
         )
-    except (ValueError, CopierError) as exc:
-        raise _translate_copier_error(exc) from None

@@ -34,13 +34,13 @@ from .generate import (
     ANSWERS_FILE,
     Template,
     copier_update,
+    is_remote,
     load_template,
     read_answers,
 )
 from .vcs import git, run_git, sigterm_as_interrupt
 
 CONFLICT_MODES = ("inline", "rej")
-_REMOTE = re.compile(r"^(gh:|gl:|[a-z][a-z0-9+.-]*://|git@|git\+)", re.IGNORECASE)
 _DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
 _MAX_NAMED = 10
 
@@ -148,10 +148,6 @@ def check_git_state(project: Project) -> str:
 
 
 # ------------------------------------------------------------------ the template
-
-
-def is_remote(src: str) -> bool:
-    return bool(_REMOTE.match(src))
 
 
 def _git_url(src: str) -> str:
