@@ -133,6 +133,12 @@ class UpdateAvailable(ScaffoldError):
     exit_code = 8
 
 
+class ReleaseRefused(ScaffoldError):
+    """``python -m scaffold.release``: the release cannot be tagged as it is."""
+
+    exit_code = 2
+
+
 class Interrupted(ScaffoldError):
     exit_code = 130
 

@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from .errors import (
     TemplateError,
     UnknownQuestion,
 )
-from .vcs import git, sigterm_as_interrupt
+from .vcs import commit_tree, environment, fetch_url_from, git, sigterm_as_interrupt
 
 ANSWERS_FILE = ".copier-answers.yml"
 Step = Callable[[str], None]
@@ -91,10 +92,17 @@ class TemplateQuestion:
 
 @dataclass(frozen=True)
 class Template:
-    """Where the template lives and what it asks."""
+    """Where the template lives (``src``, recorded in ``_src_path``) and what it asks.
+
+    ``packaged`` is set when this installation carries the very release that is asked
+    for (``release``, a tag ``vX.Y.Z``) of a template given as a git URL: Copier then
+    renders that copy, offline, and still records the URL and the tag.
+    """
 
     src: str  # absolute path or URL, as recorded in _src_path
     questions: dict[str, TemplateQuestion] = field(default_factory=dict)
+    packaged: Path | None = None
+    release: str | None = None
 
     @property
     def local(self) -> Path | None:
@@ -126,18 +134,35 @@ class Template:
         return checked
 
 
+TEMPLATE_FILES = ("copier.yml", "questions", "templates")
+
+
+def release_tag(version: str | None = None) -> str:
+    """The git tag of a release: ``v`` and the package version."""
+    if version is None:
+        from ._version import __version__ as version
+    return f"v{version}"
+
+
+def packaged_template() -> Path | None:
+    """The template this installation carries: ``scaffold/template/`` in a wheel, or
+    the clone itself in an editable install (None if neither is there)."""
+    here = Path(__file__).resolve().parent
+    candidates = [here / "template", *here.parents]
+    for root in candidates:
+        if (root / "copier.yml").is_file() and (root / "templates").is_dir():
+            return root
+    return None
+
+
 def default_template_source() -> str:
-    """``$SCAFFOLD_TEMPLATE``, else the repository this package was installed from."""
+    """``$SCAFFOLD_TEMPLATE``, else the published template URL (``_version.py``)."""
     env = os.environ.get("SCAFFOLD_TEMPLATE")
     if env:
         return env
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "copier.yml").is_file() and (parent / "templates").is_dir():
-            return str(parent)
-    raise TemplateError(
-        "cannot find the scaffold template: install scaffold from a clone "
-        "(pip install -e .), or pass --template PATH or set SCAFFOLD_TEMPLATE"
-    )
+    from ._version import TEMPLATE_URL
+
+    return TEMPLATE_URL
 
 
 _REMOTE = re.compile(r"^(gh:|gl:|[a-z][a-z0-9+.-]*://|git@|git\+)", re.IGNORECASE)
@@ -148,11 +173,20 @@ def is_remote(source: str) -> bool:
     return bool(_REMOTE.match(source))
 
 
-def load_template(source: str | None = None) -> Template:
-    """Locate the template and read its questions (copier.yml and its !includes)."""
+def load_template(source: str | None = None, *, vcs_ref: str | None = None) -> Template:
+    """Locate the template and read its questions (copier.yml and its !includes).
+
+    A git URL (the default) asked for at this installation's release (``vcs_ref``
+    None or that tag) is rendered from the packaged copy; any other version is
+    fetched from the URL by Copier.
+    """
     source = source or default_template_source()
     if is_remote(source):
-        return Template(source)  # remote: Copier reads it; we do not pre-check answers
+        release = release_tag()
+        packaged = packaged_template()
+        if packaged is None or vcs_ref not in (None, release):
+            return Template(source)  # remote: Copier reads it; we do not pre-check answers
+        return Template(source, _read_questions(packaged / "copier.yml"), packaged, release)
     root = Path(source).expanduser().resolve()
     config = root / "copier.yml"
     if not config.is_file():
@@ -196,7 +230,10 @@ def _read_questions(config: Path) -> dict[str, TemplateQuestion]:
 
 
 def template_version(template: Template) -> str | None:
-    """``git describe`` of a local template checkout (None if not a git checkout)."""
+    """The release a template renders: the packaged tag, or ``git describe`` of a local
+    checkout (None if not a git checkout, or a URL asked for another version)."""
+    if template.release:
+        return template.release
     if template.local is None or not template.is_git:
         return None
     return git("describe", "--tags", "--always", cwd=template.local, check=False) or None
@@ -288,6 +325,39 @@ def _translate_copier_error(exc: Exception) -> Exception:
     return InputError(" ".join(text.split()))
 
 
+@contextlib.contextmanager
+def _packaged_release(template: Template) -> Iterator[None]:
+    """Let Copier fetch ``template.src`` at ``template.release`` from the packaged copy:
+    a one-commit repository tagged with the release, in a temporary folder, that git
+    reads in place of the URL. Copier records the URL and the tag; no network is used,
+    and Copier's cache of remote templates (``COPIER_CACHE_DIR``) is left alone."""
+    assert template.packaged is not None and template.release is not None
+    with tempfile.TemporaryDirectory(prefix="scaffold-template-") as tmp:
+        repo = Path(tmp, "template")
+        repo.mkdir()
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
+        for name in TEMPLATE_FILES:
+            source = template.packaged / name
+            if source.is_dir():
+                shutil.copytree(source, repo / name, ignore=ignore)
+            else:
+                shutil.copy2(source, repo / name)
+        commit_tree(repo, f"scaffold template {template.release}", tag=template.release)
+        env = {**fetch_url_from(template.src, repo), "COPIER_CACHE_DIR": str(Path(tmp, "cache"))}
+        with copier_environment(env):
+            yield
+
+
+@contextlib.contextmanager
+def copier_environment(values: dict[str, str]) -> Iterator[None]:
+    """Environment variables for Copier and the git it runs. Copier starts git through
+    plumbum, which copies ``os.environ`` when it is first imported: both are set."""
+    from plumbum import local
+
+    with environment(values), local.env(**values):
+        yield
+
+
 def render(
     template: Template,
     dest: Path,
@@ -366,17 +436,30 @@ def generate(
     template = template or load_template()
     dest = Path(dest).expanduser().absolute()
     check_destination(dest)
-    if vcs_ref is None:
-        vcs_ref, dirty = template_head(template)
-        if dirty:
-            warn(
-                f"the template at {template.src} has uncommitted changes; "
-                "they are not used (commit them to use them)"
-            )
+    source: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if template.packaged is not None:
+        vcs_ref = template.release
+        source = _packaged_release(template)
+    elif template.local is not None:
+        from ._version import TEMPLATE_URL
+
+        warn(
+            f"the project records the local folder {template.src} as its template, so "
+            "teammates and CI cannot update it; to fix, run `scaffold update --template "
+            f"<git URL>` in it later (the published template is {TEMPLATE_URL})"
+        )
+        if vcs_ref is None:
+            vcs_ref, dirty = template_head(template)
+            if dirty:
+                warn(
+                    f"the template at {template.src} has uncommitted changes; "
+                    "they are not used (commit them to use them)"
+                )
     with sigterm_as_interrupt(), _cleanup_on_failure(dest):
         try:
             step(f"Rendering the {data['framework']} template into {dest}")
-            render(template, dest, data, vcs_ref=vcs_ref, defaults=defaults)
+            with source:
+                render(template, dest, data, vcs_ref=vcs_ref, defaults=defaults)
             answers = read_answers(dest)
             commit = None
             if git:
