@@ -80,7 +80,7 @@ def release_notes(repo: Path, version: str) -> str:
             f"{CHANGELOG} has no entry for {version}: add a `## {version}` section saying "
             "what changes in generated projects, with an `Updating:` line, and commit"
         )
-    if not re.search(r"^(- )?Updating:", notes, re.M):
+    if not re.search(r"^\s*(- )?Updating:", notes, re.M):
         raise ReleaseRefused(
             f"the {version} entry of {CHANGELOG} has no `Updating:` line: say whether "
             "`scaffold update` needs a hand (conflicts, a migration, a renamed setting)"
