@@ -148,3 +148,16 @@ def test_new_from_a_local_folder_records_it_and_warns_once(runner, tmp_path, tem
     assert "teammates and CI cannot update it" in warnings[0]
     assert "scaffold update --template" in warnings[0]
     assert answers(dest)["_src_path"] == str(template_repo)
+
+
+def test_new_fetches_another_release_from_the_url(runner, tmp_path, template_repo):
+    published = tmp_path / "published" / "scaffold.git"
+    git(tmp_path, "clone", "--quiet", "--bare", str(template_repo), str(published))
+    url = f"file://{published}"
+    dest = tmp_path / "p"
+    result = invoke(runner, "new", str(dest), "--template", url, "--vcs-ref", "v1",
+                    "--framework", "django", "--defaults", "--quiet", "--no-git")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # a URL: nothing to warn about
+    assert (answers(dest)["_src_path"], answers(dest)["_commit"]) == (url, "v1")
+    assert TEMPLATE_NOTE not in (dest / DJANGO.settings).read_text()  # v1.1 came later

@@ -436,6 +436,8 @@ def generate(
     template = template or load_template()
     dest = Path(dest).expanduser().absolute()
     check_destination(dest)
+    if template.packaged is not None and vcs_ref not in (None, template.release):
+        template = Template(template.src)  # another release: Copier fetches it from the URL
     source: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if template.packaged is not None:
         vcs_ref = template.release
