@@ -2,7 +2,9 @@
 ``scaffold check-update``).
 
 The project's ``.copier-answers.yml`` records where the template lives
-(``_src_path``) and which version rendered it (``_commit``, a ``git describe``).
+(``_src_path``, its git URL) and which release rendered it (``_commit``, a tag
+``vX.Y.Z``; a ``git describe`` for a project made from a local checkout). Updates go
+to the newest release tag unless told otherwise.
 Everything Copier would refuse, or silently get wrong, is checked here first and
 reported in one line; Copier itself runs through ``generate.copier_update``.
 Copier exits normally when conflicts remain, so the tree is inspected afterwards.
@@ -355,7 +357,8 @@ def _newest(source: TemplateSource) -> _Newest:
     head = git("rev-parse", "HEAD", cwd=source.local)
     dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
     sha = source.resolve(tag) if tag else None
-    return _Newest(sha, tag, dirty, unreleased=bool(sha and sha != head))
+    after = bool(sha) and sha != head and source.is_ancestor(sha or "", head)
+    return _Newest(sha, tag, dirty, unreleased=after)
 
 
 def unreleased_note(source: TemplateSource, newest: _Newest) -> str:
