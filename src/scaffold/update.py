@@ -285,14 +285,17 @@ def open_template(src: str, *, recorded: bool = True) -> TemplateSource:
     path = Path(src).expanduser()
     if not path.is_absolute():
         raise TemplateError(
-            f"{where}: a relative path; set _src_path in {ANSWERS_FILE} to an absolute path "
-            "or a git URL and commit"
+            f"{where}: a relative path; pass --template with the template's git URL (it is "
+            "then recorded) or its absolute folder"
         )
     if not path.is_dir():
-        raise TemplateError(
-            f"{where}: no such folder; put the template back there or set _src_path in "
-            f"{ANSWERS_FILE} to where it is now, and commit"
+        fix = (
+            "pass --template with the template's git URL (it is then recorded) or the folder "
+            "where it is now"
+            if recorded
+            else "give a template checkout or a git URL"
         )
+        raise TemplateError(f"{where}: no such folder; {fix}")
     if not (path / ".git").exists():
         raise TemplateError(f"{where}: not a git repository, so its versions are unknown")
     if not (path / "copier.yml").is_file():
