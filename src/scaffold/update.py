@@ -281,7 +281,13 @@ def open_template(src: str, *, recorded: bool = True) -> TemplateSource:
         else f"cannot use the template {src}"
     )
     if is_remote(src):
-        return TemplateSource(src, None, *_ls_remote(src, where))
+        try:
+            return TemplateSource(src, None, *_ls_remote(src, where))
+        except TemplateError as error:
+            if recorded:  # offline, or the repository moved
+                error.message += "; check the network, or pass --template with a local checkout"
+                error.message += " of the template or its new URL"
+            raise
     path = Path(src).expanduser()
     if not path.is_absolute():
         raise TemplateError(
