@@ -1,8 +1,9 @@
 """Create a generated project's virtual environment and install it (``new --install``).
 
-Uses uv when it is on PATH (a warm install takes seconds), else ``python -m venv``
+Uses uv when there is one (a warm install takes seconds), else ``python -m venv``
 and pip, exactly as the project's README says. The command runner is a
-parameter so tests and callers can swap it.
+parameter so tests and callers can swap it. ``find_uv`` and ``install_commands``
+are also how ``scaffold bench`` and the test suite install a starter.
 """
 
 from __future__ import annotations
@@ -32,22 +33,44 @@ def run_quietly(cmd: Sequence[str], cwd: Path) -> None:
 
 
 def find_uv() -> str:
-    """uv on PATH, or installed beside this Python (as the test extra does); else ""."""
+    """uv installed beside this Python (as the test extra does), else on PATH; else "".
+    The one place scaffold and its tests look for uv."""
     beside = Path(sys.executable).parent / "uv"
-    return shutil.which("uv") or (str(beside) if beside.exists() else "")
+    return str(beside) if beside.exists() else shutil.which("uv") or ""
 
 
-def install_commands(project: Path, *, uv: str | None, python: str = sys.executable) -> list:
+def install_commands(
+    project: Path,
+    *,
+    uv: str | None,
+    python: str = sys.executable,
+    extras: str = "dev",
+    compile_bytecode: bool = False,
+) -> list[list[str]]:
+    """The commands that create ``project/.venv`` and install the project into it
+    (editable, with ``extras``); ``compile_bytecode`` makes uv compile as pip does."""
     venv = project / ".venv"
     venv_python = str(venv / "bin" / "python")
+    target = f".[{extras}]" if extras else "."
     if uv:
+        compile_flag = ["--compile-bytecode"] if compile_bytecode else []
         return [
             [uv, "venv", "--quiet", "--python", python, str(venv)],
-            [uv, "pip", "install", "--quiet", "--python", venv_python, "-e", ".[dev]"],
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                venv_python,
+                "-e",
+                target,
+                *compile_flag,
+            ],
         ]
     return [
         [python, "-m", "venv", str(venv)],
-        [venv_python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"],
+        [venv_python, "-m", "pip", "install", "--quiet", "-e", target],
     ]
 
 
