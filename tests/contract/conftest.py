@@ -21,8 +21,8 @@ import pytest
 from tests.support.procs import python_for
 from tests.support.servers import (
     DEFAULT_USERS,
-    PreparedProject,
-    ServedProject,
+    GunicornServer,
+    StarterProject,
     User,
     prepare_project,
 )
@@ -52,8 +52,8 @@ class LiveProject:
     staff: User
     alice: User
     bob: User
-    project: PreparedProject
-    server: ServedProject
+    project: StarterProject
+    server: GunicornServer
 
     @property
     def name(self) -> str:

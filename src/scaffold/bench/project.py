@@ -32,10 +32,10 @@ from .server import LOOPBACK, GunicornServer
 # Variables of the calling environment that would change how a project runs; the
 # project gets exactly the values set here instead.
 _SCRUBBED_ENV = (
-    "ALLOWED_HOSTS", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE",
-    "FLASK_APP", "FLASK_DEBUG", "FLASK_ENV", "GUNICORN_CMD_ARGS", "PYTHONDONTWRITEBYTECODE",
-    "PYTHONHOME", "PYTHONPATH",
-    "SECRET_KEY", "SECURE_SSL_REDIRECT", "VIRTUAL_ENV", "WEB_CONCURRENCY",
+    "ALLOWED_HOSTS", "APP_ENV", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG",
+    "DJANGO_SETTINGS_MODULE", "FLASK_APP", "FLASK_DEBUG", "FLASK_ENV", "GUNICORN_CMD_ARGS",
+    "PYTEST_ADDOPTS", "PYTHONDONTWRITEBYTECODE", "PYTHONHOME", "PYTHONPATH",
+    "SECRET_KEY", "SECURE_SSL_REDIRECT", "TEST_DATABASE_URL", "VIRTUAL_ENV", "WEB_CONCURRENCY",
 )  # fmt: skip
 _COPY_IGNORE = shutil.ignore_patterns(
     ".venv", "venv", ".git", "__pycache__", "*.pyc", "*.sqlite3", "*.db", ".env",
