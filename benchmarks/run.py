@@ -37,13 +37,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scaffold.starters import FRAMEWORKS
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO  # --template: another scaffold checkout (a git repository)
 BENCH_DIR = REPO / "benchmarks"
 RESULTS = BENCH_DIR / "RESULTS.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 BIN = Path(sys.executable).parent
-FRAMEWORKS = ("django", "flask")
 
 
 @dataclass

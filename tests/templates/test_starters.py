@@ -427,11 +427,16 @@ def test_gitignore_and_readme(generated):
         assert "chosen directly" in why
 
 
+def _readme_mentions(project: Path, text: str, option: bool) -> bool:
+    """Assert the README mentions ``text`` exactly when ``option`` is on; return ``option``."""
+    readme = (project / "README.md").read_text("utf-8")
+    assert (text in readme) is option, text
+    return option
+
+
 def test_ci_workflow_runs_the_tests(generated):
     combo, project = generated
-    readme = (project / "README.md").read_text("utf-8")
-    assert ("## Continuous integration" in readme) is combo.github_actions
-    if not combo.github_actions:
+    if not _readme_mentions(project, "## Continuous integration", combo.github_actions):
         return
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
     job = workflow["jobs"]["test"]
@@ -443,9 +448,7 @@ def test_ci_workflow_runs_the_tests(generated):
 
 def test_compose_runs_web_and_postgresql(generated):
     combo, project = generated
-    readme = (project / "README.md").read_text("utf-8")
-    assert ("docker compose up --build" in readme) is combo.docker
-    if not combo.docker:
+    if not _readme_mentions(project, "docker compose up --build", combo.docker):
         return
     compose = yaml.safe_load((project / "compose.yaml").read_text())
     assert set(compose["services"]) == {"web", "db"}

@@ -209,24 +209,24 @@ def _pids() -> list[int]:
         return []
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of process group ``pgid`` (Linux /proc)."""
+def _live(field: int, value: int) -> list[int]:
+    """Live (not zombie) processes whose /proc stat ``field`` is ``value``."""
     found = []
     for pid in _pids():
         fields = _stat_fields(pid)
-        if fields and fields[0] != "Z" and int(fields[2]) == pgid:
+        if fields and fields[0] != "Z" and int(fields[field]) == value:
             found.append(pid)
-    return found
+    return sorted(found)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of process group ``pgid`` (Linux /proc)."""
+    return _live(2, pgid)
 
 
 def children(pid: int) -> list[int]:
     """Live direct children of ``pid`` (gunicorn's workers, for its master)."""
-    found = []
-    for candidate in _pids():
-        fields = _stat_fields(candidate)
-        if fields and fields[0] != "Z" and int(fields[1]) == pid:
-            found.append(candidate)
-    return sorted(found)
+    return _live(1, pid)
 
 
 def cpu_seconds(pids: list[int]) -> float:
