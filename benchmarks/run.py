@@ -157,14 +157,19 @@ def _why(framework: str) -> str:
     return json.dumps([f"Chosen explicitly (scaffold new --framework {framework})."])
 
 
+def _scaffold_new(dest: Path, framework: str, sha: str) -> str:
+    """`scaffold new --defaults` of this template commit (more switches may follow)."""
+    return (
+        f"{BIN}/scaffold new {dest} --framework {framework} --defaults --vcs-ref {sha} "
+        f"--template {TEMPLATE}"
+    )
+
+
 def bench_new(env: dict[str, str], runs: int, sha: str, work: Path) -> list[Comparison]:
     out = []
     dest = work / "new-dest"
     for framework in FRAMEWORKS:
-        scaffold = (
-            f"{BIN}/scaffold new {dest} --framework {framework} --defaults --vcs-ref {sha} "
-            f"--template {TEMPLATE}"
-        )
+        scaffold = _scaffold_new(dest, framework, sha)
         copier = (
             f"{BIN}/copier copy --quiet --defaults --vcs-ref {sha} -d framework={framework} "
             f"-d why_framework={shlex.quote(_why(framework))} {TEMPLATE} {dest}"
@@ -251,8 +256,7 @@ def bench_green(env: dict[str, str], runs: int, sha: str, work: Path) -> list[Co
     dest = work / "green"
     for framework in FRAMEWORKS:
         command = (
-            f"{BIN}/scaffold new {dest} --framework {framework} --defaults --quiet --install "
-            f"--vcs-ref {sha} --template {TEMPLATE} "
+            f"{_scaffold_new(dest, framework, sha)} --quiet --install "
             f"&& cd {dest} && .venv/bin/python -m pytest -q -p no:cacheprovider"
         )
         (timing,) = measure(
