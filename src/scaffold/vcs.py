@@ -7,7 +7,6 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from .errors import ExternalCommandError
 
@@ -35,22 +34,18 @@ def git(*args: str, cwd: Path, check: bool = True) -> str:
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt(*also: signal.Signals) -> Iterator[list[signal.Signals]]:
-    """Let SIGTERM (and the signals in ``also``) unwind like Ctrl-C, so cleanups in
-    ``finally``/``except`` run; yields the signals it caught (none outside the main
-    thread, where the caller handles signals). The one SIGTERM handler of scaffold."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM unwind like Ctrl-C, so cleanups in ``finally``/``except`` run."""
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous: dict[signal.Signals, Any] = {}
-    for sig in (signal.SIGTERM, *also):
-        try:
-            previous[sig] = signal.signal(sig, handler)
-        except ValueError:  # not the main thread
-            break
     try:
-        yield list(previous)
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
     finally:
-        for sig, before in previous.items():
-            signal.signal(sig, before)
+        signal.signal(signal.SIGTERM, previous)

@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -127,16 +128,25 @@ atexit.register(stop_all)
 
 @contextlib.contextmanager
 def cleanup_guard() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` (like Ctrl-C);
-    on the way out, by any path, every started process is stopped."""
-    with sigterm_as_interrupt(signal.SIGHUP) as caught:
+    """Within the block, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` (like Ctrl-C),
+    with the one handler of ``vcs.sigterm_as_interrupt``; on the way out, by any
+    path, every started process is stopped."""
+    with sigterm_as_interrupt():
+        main = threading.current_thread() is threading.main_thread()
+        previous_hup = (
+            signal.signal(signal.SIGHUP, signal.getsignal(signal.SIGTERM)) if main else None
+        )
         try:
             yield
         finally:
-            # A second signal during cleanup must not cut it short.
-            for sig in caught:
-                signal.signal(sig, signal.SIG_IGN)
-            stop_all()
+            if main:  # a second signal during cleanup must not cut it short
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                signal.signal(signal.SIGHUP, signal.SIG_IGN)
+            try:
+                stop_all()
+            finally:
+                if main:
+                    signal.signal(signal.SIGHUP, previous_hup or signal.SIG_DFL)
 
 
 @dataclass
