@@ -1,9 +1,8 @@
 """Create a generated project's virtual environment and install it (``new --install``).
 
-Uses uv when there is one (a warm install takes seconds), else ``python -m venv``
+Uses uv when it is on PATH (a warm install takes seconds), else ``python -m venv``
 and pip, exactly as the project's README says. The command runner is a
-parameter so tests and callers can swap it. ``find_uv`` and ``install_commands``
-are also how ``scaffold bench`` and the test suite install a starter.
+parameter so tests and callers can swap it.
 """
 
 from __future__ import annotations
@@ -34,43 +33,22 @@ def run_quietly(cmd: Sequence[str], cwd: Path) -> None:
 
 def find_uv() -> str:
     """uv installed beside this Python (as the test extra does), else on PATH; else "".
-    The one place scaffold and its tests look for uv."""
+    The one place scaffold (``new --install``, ``bench``) and its tests look for uv."""
     beside = Path(sys.executable).parent / "uv"
     return str(beside) if beside.exists() else shutil.which("uv") or ""
 
 
-def install_commands(
-    project: Path,
-    *,
-    uv: str | None,
-    python: str = sys.executable,
-    extras: str = "dev",
-    compile_bytecode: bool = False,
-) -> list[list[str]]:
-    """The commands that create ``project/.venv`` and install the project into it
-    (editable, with ``extras``); ``compile_bytecode`` makes uv compile as pip does."""
+def install_commands(project: Path, *, uv: str | None, python: str = sys.executable) -> list:
     venv = project / ".venv"
     venv_python = str(venv / "bin" / "python")
-    target = f".[{extras}]" if extras else "."
     if uv:
-        compile_flag = ["--compile-bytecode"] if compile_bytecode else []
         return [
             [uv, "venv", "--quiet", "--python", python, str(venv)],
-            [
-                uv,
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                venv_python,
-                "-e",
-                target,
-                *compile_flag,
-            ],
+            [uv, "pip", "install", "--quiet", "--python", venv_python, "-e", ".[dev]"],
         ]
     return [
         [python, "-m", "venv", str(venv)],
-        [venv_python, "-m", "pip", "install", "--quiet", "-e", target],
+        [venv_python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"],
     ]
 
 

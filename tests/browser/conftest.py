@@ -33,7 +33,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.servers import DEFAULT_USERS, GunicornServer, User, prepare_project
+from tests.support.servers import DEFAULT_USERS, ServedProject, User, prepare_project
 
 from .pagelog import PageLog
 
@@ -115,7 +115,7 @@ class Site:
     name: str
     base_url: str
     staff: User
-    server: GunicornServer
+    server: ServedProject
     articles: list[dict[str, Any]] = field(default_factory=list)
 
     def create_article(self, title: str, body: str = "", *, published: bool = True) -> dict:

@@ -21,8 +21,8 @@ import pytest
 from tests.support.procs import python_for
 from tests.support.servers import (
     DEFAULT_USERS,
-    GunicornServer,
-    StarterProject,
+    PreparedProject,
+    ServedProject,
     User,
     prepare_project,
 )
@@ -52,8 +52,8 @@ class LiveProject:
     staff: User
     alice: User
     bob: User
-    project: StarterProject
-    server: GunicornServer
+    project: PreparedProject
+    server: ServedProject
 
     @property
     def name(self) -> str:

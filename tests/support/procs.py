@@ -79,15 +79,14 @@ def python_for(version: str) -> str:
     return ""
 
 
-def install_project(project: Path, *, python: str | None = None, extras: str = "dev") -> Path:
-    """Create ``project/.venv`` and install the project with its extras, as its
-    README says (``pip install -e ".[dev]"``), using uv for speed: the commands
-    ``scaffold new --install`` and ``scaffold bench`` run (``install_commands``).
+def install_project(project: Path, *, python: str | None = None) -> Path:
+    """Create ``project/.venv`` and install the project with its dev extra, as its
+    README says, using uv for speed: the commands ``scaffold new --install`` and
+    ``scaffold bench`` run (``scaffold.install.install_commands``).
 
     Returns the venv's bin directory.
     """
-    python = python or sys.executable
-    commands = install_commands(project, uv=uv_binary(), python=python, extras=extras)
-    for cmd, timeout in zip(commands, (120, 900), strict=True):
-        run(cmd, cwd=project, timeout=timeout)
+    commands = install_commands(project, uv=uv_binary(), python=python or sys.executable)
+    for cmd in commands:
+        run(cmd, cwd=project, timeout=900)
     return project / ".venv" / "bin"

@@ -66,6 +66,10 @@ from scaffold.starters import FRAMEWORKS
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATABASES = ("sqlite", "postgresql")
 
+# The suite's names for the bench's classes (the fixtures' type hints use them).
+PreparedProject = StarterProject
+ServedProject = GunicornServer
+
 __all__ = [
     "DATABASES",
     "DEFAULT_USERS",
@@ -73,6 +77,8 @@ __all__ = [
     "LOOPBACK",
     "CommandFailed",
     "GunicornServer",
+    "PreparedProject",
+    "ServedProject",
     "StarterProject",
     "User",
     "generate_project",

@@ -47,15 +47,16 @@ QUESTIONS = Path(__file__).resolve().parents[2] / "questions" / "common.yml"
 
 # --- the combinations, from the questions ---------------------------------------------
 
+# The boolean questions' defaults (questions/common.yml), for the unusual-text projects.
+DEFAULT_OPTIONS = {"rest_api": True, "docker": False, "github_actions": True}
+
 
 @dataclass(frozen=True)
 class Combo:
     framework: str
     name: str  # the options part of the id: "postgresql-api-docker-ci"
     database: str = "sqlite"
-    rest_api: bool = True
-    docker: bool = False
-    github_actions: bool = True
+    options: dict[str, bool] = field(default_factory=dict)  # the boolean questions
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,11 +68,25 @@ class Combo:
         return {
             "framework": self.framework,
             "database": self.database,
-            "rest_api": self.rest_api,
-            "docker": self.docker,
-            "github_actions": self.github_actions,
+            **self.options,
             **self.extra,
         }
+
+    def on(self, question: str) -> bool:
+        """The answer to a boolean question (its default when it is not given)."""
+        return self.options.get(question, DEFAULT_OPTIONS.get(question, False))
+
+    @property
+    def rest_api(self) -> bool:
+        return self.on("rest_api")
+
+    @property
+    def docker(self) -> bool:
+        return self.on("docker")
+
+    @property
+    def github_actions(self) -> bool:
+        return self.on("github_actions")
 
     @property
     def package(self) -> str:
@@ -82,40 +97,49 @@ class Combo:
         return STARTERS[self.framework].label
 
 
-def _options() -> tuple[list[str], list[str]]:
-    """The choices of ``database`` and the boolean questions, as questions/common.yml
-    declares them."""
+# How a boolean question shows in the ids when it is on (else its name, dashed).
+ID_WORDS = {"rest_api": "api", "docker": "docker", "github_actions": "ci"}
+
+
+def _questions() -> tuple[list[str], dict[str, str | None]]:
+    """The choices of ``database``, and every boolean question that is asked, with
+    the boolean it is asked after (``when: "{{ other }}"``) or None, as
+    questions/common.yml declares them."""
     questions = yaml.safe_load(QUESTIONS.read_text("utf-8"))
     databases = list(questions["database"]["choices"].values())
-    booleans = [name for name, q in questions.items() if q.get("type") == "bool"]
+    booleans: dict[str, str | None] = {}
+    for name, question in questions.items():
+        when = question.get("when", True)
+        if question.get("type") != "bool" or when is False:
+            continue
+        parent = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", str(when))
+        booleans[name] = parent.group(1) if parent else None
     return databases, booleans
 
 
 def _impossible(answers: dict[str, Any]) -> bool:
     """Combinations the questions refuse: the compose file runs PostgreSQL, so
     ``docker`` needs ``database=postgresql`` (the validator of ``docker``)."""
-    return answers["docker"] and answers["database"] != "postgresql"
+    return answers.get("docker", False) and answers["database"] != "postgresql"
 
 
 def _supported() -> list[Combo]:
-    databases, booleans = _options()
-    assert set(booleans) == {"rest_api", "docker", "github_actions"}, (
-        f"new boolean question(s) {booleans}: add them to Combo and to the id words below"
-    )
-    words = {"rest_api": "api", "docker": "docker", "github_actions": "ci"}
+    """Every framework x every database x every boolean on and off, where it is asked
+    (a question asked only after another one is on varies only then), minus the
+    impossible ones."""
+    databases, booleans = _questions()
     combos = []
     for framework, database in itertools.product(FRAMEWORKS, databases):
         for values in itertools.product((True, False), repeat=len(booleans)):
-            answers = {"database": database, **dict(zip(booleans, values, strict=True))}
-            if _impossible(answers):
+            options = dict(zip(booleans, values, strict=True))
+            unasked = {q for q, parent in booleans.items() if parent and not options[parent]}
+            if any(options[q] for q in unasked):
+                continue  # a question that is not asked counts once, with its default
+            options = {q: on for q, on in options.items() if q not in unasked}
+            if _impossible({"database": database, **options}):
                 continue
-            name = "-".join(
-                [
-                    database,
-                    *(words[b] for b in ("rest_api", "docker", "github_actions") if answers[b]),
-                ]
-            )
-            combos.append(Combo(framework, name, **answers))
+            words = [ID_WORDS.get(q, q.replace("_", "-")) for q, on in options.items() if on]
+            combos.append(Combo(framework, "-".join([database, *words]), database, options))
     return combos
 
 
@@ -137,7 +161,10 @@ UNUSUAL_TEXT = {
 }
 COMBOS = [
     *_supported(),
-    *(Combo(framework, "unusual-text", extra=UNUSUAL_TEXT[framework]) for framework in FRAMEWORKS),
+    *(
+        Combo(framework, "unusual-text", options=DEFAULT_OPTIONS, extra=UNUSUAL_TEXT[framework])
+        for framework in FRAMEWORKS
+    ),
 ]
 
 
@@ -360,9 +387,7 @@ def test_optional_files_follow_the_options(generated):
     combo, project = generated
     options = {**OPTIONAL_FILES[combo.framework], **SHARED_OPTIONAL_FILES}
     expected = {
-        _at(combo, name): getattr(combo, option)
-        for option, names in options.items()
-        for name in names
+        _at(combo, name): combo.on(option) for option, names in options.items() for name in names
     }
     actual = {name: (project / name).exists() for name in expected}
     assert actual == expected

@@ -148,10 +148,9 @@ class StarterProject:
         if installer == "uv" and not uv:
             raise BenchError("--installer uv: uv is not installed (pip install uv)")
         env = self.base_env()
-        commands = install_commands(
-            self.path, uv=uv or None, python=python or sys.executable,
-            compile_bytecode=compile_bytecode,
-        )  # fmt: skip
+        commands = install_commands(self.path, uv=uv or None, python=python or sys.executable)
+        if uv and compile_bytecode:  # as pip does: no compiling at the first start
+            commands[-1] = [*commands[-1], "--compile-bytecode"]
         seconds = 0.0
         for cmd in commands:
             done = run_command(cmd, cwd=self.path, env=env, what=f"installing {self.path.name}")
