@@ -37,13 +37,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scaffold.starters import FRAMEWORKS
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO  # --template: another scaffold checkout (a git repository)
 BENCH_DIR = REPO / "benchmarks"
 RESULTS = BENCH_DIR / "RESULTS.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 BIN = Path(sys.executable).parent
-FRAMEWORKS = ("django", "flask")
 
 
 @dataclass
@@ -156,14 +157,19 @@ def _why(framework: str) -> str:
     return json.dumps([f"Chosen explicitly (scaffold new --framework {framework})."])
 
 
+def _scaffold_new(dest: Path, framework: str, sha: str) -> str:
+    """`scaffold new --defaults` of this template commit (more switches may follow)."""
+    return (
+        f"{BIN}/scaffold new {dest} --framework {framework} --defaults --vcs-ref {sha} "
+        f"--template {TEMPLATE}"
+    )
+
+
 def bench_new(env: dict[str, str], runs: int, sha: str, work: Path) -> list[Comparison]:
     out = []
     dest = work / "new-dest"
     for framework in FRAMEWORKS:
-        scaffold = (
-            f"{BIN}/scaffold new {dest} --framework {framework} --defaults --vcs-ref {sha} "
-            f"--template {TEMPLATE}"
-        )
+        scaffold = _scaffold_new(dest, framework, sha)
         copier = (
             f"{BIN}/copier copy --quiet --defaults --vcs-ref {sha} -d framework={framework} "
             f"-d why_framework={shlex.quote(_why(framework))} {TEMPLATE} {dest}"
@@ -250,8 +256,7 @@ def bench_green(env: dict[str, str], runs: int, sha: str, work: Path) -> list[Co
     dest = work / "green"
     for framework in FRAMEWORKS:
         command = (
-            f"{BIN}/scaffold new {dest} --framework {framework} --defaults --quiet --install "
-            f"--vcs-ref {sha} --template {TEMPLATE} "
+            f"{_scaffold_new(dest, framework, sha)} --quiet --install "
             f"&& cd {dest} && .venv/bin/python -m pytest -q -p no:cacheprovider"
         )
         (timing,) = measure(

@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scaffold import bench
-from scaffold._bench_load import (
+from scaffold.bench.load import (
     LoadResult,
     Request,
     combine_rounds,
@@ -36,7 +36,7 @@ from scaffold._bench_load import (
     run_load,
     wrk_path,
 )
-from scaffold._bench_procs import (
+from scaffold.bench.procs import (
     ManagedProcess,
     cleanup_guard,
     command_line,
@@ -497,7 +497,7 @@ def test_sigterm_during_a_bench_stops_every_process_it_started(tmp_path):
         textwrap.dedent(
             f"""
             import sys, time
-            from scaffold._bench_procs import ManagedProcess, cleanup_guard
+            from scaffold.bench.procs import ManagedProcess, cleanup_guard
             with cleanup_guard():
                 proc = ManagedProcess({_SPAWNS_A_CHILD!r}).start()
                 print(proc.pid, flush=True)

@@ -430,20 +430,15 @@ class _progress:
 
 
 def _next_steps(path: Path, framework: str, installed: bool = False) -> None:
+    from .starters import STARTERS
+
     try:
         shown = path.relative_to(Path.cwd())
     except ValueError:
         shown = path
-    manage = "python manage.py" if framework == "django" else "flask"
-    migrate = f"{manage} migrate" if framework == "django" else "flask db upgrade"
-    run = f"{manage} runserver" if framework == "django" else "flask run"
-    click.secho(f"Created a {framework.capitalize()} project in {shown}", fg="green", bold=True)
-    lines = [f"cd {shown}"]
-    if installed:
-        lines.append(". .venv/bin/activate")
-    else:
-        lines += ["python -m venv .venv && . .venv/bin/activate", 'pip install -e ".[dev]"']
-    lines += ["pytest", migrate, run]
+    starter = STARTERS[framework]
+    click.secho(f"Created a {starter.label} project in {shown}", fg="green", bold=True)
+    lines = starter.next_steps(str(shown), installed=installed)
     click.echo("Next steps:\n" + "\n".join(f"  {line}" for line in lines))
 
 
@@ -727,14 +722,14 @@ def bench_cmd(
     temporary folder; with PROJECTS (folders made by `scaffold new`), copies of
     them are measured. Servers bind 127.0.0.1 only and are always stopped.
     """
-    from .bench import BenchOptions, format_table, run_bench, write_chart
+    from .bench import BenchOptions, format_table, require_matplotlib, run_bench, write_chart
 
     if projects and frameworks:
         from .errors import InputError
 
         raise InputError("give either PROJECTS or --framework, not both")
     if chart is not None:
-        _check_chart_support()
+        require_matplotlib("--chart")  # before any work
 
     def say(message: str) -> None:
         if not quiet:
@@ -761,22 +756,6 @@ def bench_cmd(
         _emit_json(report)
     else:
         click.echo(format_table(report))
-
-
-def _check_chart_support() -> None:
-    """Fail before any work when --chart cannot be honoured."""
-    import importlib.util
-
-    from .errors import ChartUnavailable
-
-    try:
-        found = importlib.util.find_spec("matplotlib") is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
-        raise ChartUnavailable(
-            '--chart needs matplotlib: pip install "scaffold[bench]" (or pip install matplotlib)'
-        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,9 +32,10 @@ def run_quietly(cmd: Sequence[str], cwd: Path) -> None:
 
 
 def find_uv() -> str:
-    """uv on PATH, or installed beside this Python (as the test extra does); else ""."""
+    """uv installed beside this Python (as the test extra does), else on PATH; else "".
+    The one place scaffold (``new --install``, ``bench``) and its tests look for uv."""
     beside = Path(sys.executable).parent / "uv"
-    return shutil.which("uv") or (str(beside) if beside.exists() else "")
+    return str(beside) if beside.exists() else shutil.which("uv") or ""
 
 
 def install_commands(project: Path, *, uv: str | None, python: str = sys.executable) -> list:

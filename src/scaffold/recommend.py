@@ -12,8 +12,8 @@ from functools import cache
 from typing import Any
 
 from .errors import InvalidAnswer, MissingAnswers, UnknownQuestion
+from .starters import FRAMEWORKS
 
-FRAMEWORKS = ("django", "flask")
 Answer = str | bool
 
 _TRUE = {"yes", "y", "true", "1", "on"}

@@ -10,19 +10,16 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
+from scaffold.bench.server import free_port
+
 from .procs import run
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["PostgresServer", "find_bindir", "free_port"]
 
 
 def find_bindir() -> Path | None:

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scaffold.bench.procs import CommandFailed
+from scaffold.install import find_uv, install_commands
 
-class CommandFailed(AssertionError):
-    pass
+__all__ = ["CommandFailed", "install_project", "python_for", "run", "uv_binary"]
 
 
 def run(
@@ -48,11 +49,8 @@ def run(
 
 
 def uv_binary() -> str:
-    """The uv executable: beside this interpreter, else on PATH."""
-    here = Path(sys.executable).parent / "uv"
-    if here.exists():
-        return str(here)
-    found = shutil.which("uv")
+    """The uv executable scaffold finds (``scaffold.install.find_uv``); it must exist."""
+    found = find_uv()
     if not found:
         raise RuntimeError("uv is not installed: pip install uv (it is in the test extra)")
     return found
@@ -81,30 +79,14 @@ def python_for(version: str) -> str:
     return ""
 
 
-def install_project(project: Path, *, python: str | None = None, extras: str = "dev") -> Path:
-    """Create ``project/.venv`` and install the project with its extras, as its
-    README says (``pip install -e ".[dev]"``), using uv for speed.
+def install_project(project: Path, *, python: str | None = None) -> Path:
+    """Create ``project/.venv`` and install the project with its dev extra, as its
+    README says, using uv for speed: the commands ``scaffold new --install`` and
+    ``scaffold bench`` run (``scaffold.install.install_commands``).
 
     Returns the venv's bin directory.
     """
-    venv = project / ".venv"
-    cmd = [uv_binary(), "venv", "--quiet", str(venv)]
-    if python:
-        cmd += ["--python", python]
-    run(cmd, cwd=project, timeout=120)
-    target = f".[{extras}]" if extras else "."
-    run(
-        [
-            uv_binary(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(venv / "bin" / "python"),
-            "-e",
-            target,
-        ],
-        cwd=project,
-        timeout=900,
-    )
-    return venv / "bin"
+    commands = install_commands(project, uv=uv_binary(), python=python or sys.executable)
+    for cmd in commands:
+        run(cmd, cwd=project, timeout=900)
+    return project / ".venv" / "bin"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._bench_procs import ManagedProcess
+from .procs import ManagedProcess
 
 
 @dataclass(frozen=True)

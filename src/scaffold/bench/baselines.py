@@ -17,6 +17,10 @@ plus a blueprint with the two views).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .project import StarterProject
 
 BARE_FRAMEWORK_PATH = "/__bench__/bare-framework/"
 BARE_REST_PATH = "/__bench__/bare-rest/"
@@ -197,3 +201,11 @@ def add_flask_bench(project: Path, package: str) -> tuple[str, dict[str, str]]:
     )
     (project / "scaffold_bench_wsgi.py").write_text(text, encoding="utf-8")
     return FLASK_APP_SPEC, {}
+
+
+def add_baselines(project: StarterProject) -> tuple[str, dict[str, str]]:
+    """Add the baseline views to ``project``'s folder; return the WSGI target that
+    serves them with the project's routes, and the environment it needs."""
+    if project.framework == "django":
+        return add_django_bench(project.path)
+    return add_flask_bench(project.path, project.package_name)
