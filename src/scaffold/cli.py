@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from .answers import parse_pairs, read_copier_data, read_recommend_answers
-from .errors import Interrupted, MissingAnswers, ScaffoldError
+from .answers import parse_pairs, read_copier_data, read_recommend_file
+from .errors import Interrupted, InvalidAnswer, MissingAnswers, ScaffoldError
 from .recommend import (
     FRAMEWORKS,
     Question,
@@ -25,7 +25,6 @@ from .recommend import (
     missing_answers,
     parse_answers,
     recommend,
-    with_defaults,
 )
 
 
@@ -142,57 +141,119 @@ def _apply(options: list) -> Any:
 
 
 def _ask(question: Question) -> Any:
-    if question.kind == "bool":
-        return click.confirm(question.prompt, default=bool(question.default))
     click.echo(question.prompt, err=True)
     for value, label in question.choices:
         click.echo(f"  {value:<15} {label}", err=True)
-    return click.prompt(
-        "Your answer",
-        type=click.Choice(question.allowed),
-        default=question.default,
-        show_choices=False,
-        err=True,
-    )
+
+    def convert(raw: str) -> Any:
+        try:
+            return question.parse(raw)
+        except InvalidAnswer:
+            raise click.BadParameter(
+                f"{raw!r} is not one of {', '.join(question.allowed)}"
+            ) from None
+
+    return click.prompt("Your answer", default=question.default, value_proc=convert, err=True)
 
 
 def gather_answers(
     pairs: tuple[str, ...], answers_file: Path | None, defaults: bool, prompt: bool | None
 ) -> dict[str, Any]:
-    """Answers from the file, then flags; the rest from defaults, the terminal, or an error."""
+    """The given answers: from the file, then flags, then the terminal for the rest.
+
+    With ``--defaults`` the rest stay unanswered (``recommend`` assumes them and
+    scores none of them); without a terminal a missing answer is an error.
+    """
     criteria = load_criteria()
     raw: dict[str, Any] = {}
+    assumed: list[str] = []
     if answers_file:
-        raw.update(read_recommend_answers(answers_file))
+        raw, assumed = read_recommend_file(answers_file)
     raw.update(parse_pairs(pairs, "--answer"))
     answers = parse_answers(raw, criteria)
-    missing = missing_answers(answers, criteria)
+    missing = [qid for qid in missing_answers(answers, criteria) if qid not in assumed]
     if not missing or defaults:
-        return with_defaults(answers, criteria)
+        return answers
     if not _interactive(prompt):
         raise MissingAnswers(missing)
     for qid in missing:
-        answers[qid] = criteria.questions[qid].parse(_ask(criteria.questions[qid]))
+        answers[qid] = _ask(criteria.questions[qid])
     return answers
+
+
+_LEAD = {"strong": "strong lead", "clear": "clear lead", "slight": "slight lead", "tie": "tie"}
+
+
+def _width() -> int:
+    """The terminal's width (COLUMNS when set), kept between 40 and 100 columns."""
+    import shutil
+
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
+
+
+def _say(text: str, first: str = "", rest: str | None = None) -> None:
+    """Print ``text`` wrapped at word boundaries to the terminal's width."""
+    import textwrap
+
+    click.echo(
+        textwrap.fill(
+            text,
+            width=_width(),
+            initial_indent=first,
+            subsequent_indent=" " * len(first) if rest is None else rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
+
+
+def _pairs(answers: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in answers.items())
 
 
 def _show_recommendation(rec: Recommendation) -> None:
     name = rec.framework.capitalize()
-    click.secho(
-        f"Recommendation: {name}  (Django {rec.scores['django']}, Flask {rec.scores['flask']})",
-        bold=True,
-    )
-    if rec.near_tie:
-        click.echo(f"It is a near tie. {rec.tie_breaker}")
+    other = "Flask" if rec.framework == "django" else "Django"
+    criteria = load_criteria()
+    scores = f"{name} {rec.scores[rec.framework]}, {other} {rec.scores[other.lower()]}"
+    if rec.confidence == "none":
+        click.secho(f"Recommendation: {name} (by default: no answer leans either way)", bold=True)
+    else:
+        click.secho(f"Recommendation: {name} ({_LEAD[rec.confidence]}: {scores})", bold=True)
+    given = {q: criteria.questions[q].text(rec.answers[q]) for q in rec.given}
+    if not given:
+        _say("Nothing was answered, so nothing counts. " + (rec.tie_breaker or ""))
+    elif rec.confidence == "none":
+        _say(f"Your answers ({_pairs(given)}) favour neither. " + (rec.tie_breaker or ""))
+    else:
+        _say(f"From your answers: {_pairs(given)}.")
     if rec.reasons:
         click.echo(f"Why {name}:")
         for reason in rec.reasons:
-            click.echo(f"  + {reason.text}")
+            _say(f"{_pairs(reason.answers)}: {reason.text}", "  + ", "    ")
     if rec.counter_reasons:
-        other = "Flask" if rec.framework == "django" else "Django"
         click.echo(f"In favour of {other}:")
         for reason in rec.counter_reasons:
-            click.echo(f"  - {reason.text}")
+            _say(f"{_pairs(reason.answers)}: {reason.text}", "  - ", "    ")
+    if rec.confidence == "tie":
+        _say(f"It is a tie ({scores}), broken in favour of {name}: {rec.tie_breaker}")
+    if rec.assumed:
+        if given:
+            _say(f"Not answered, so not counted: {', '.join(rec.assumed)}.")
+        else:
+            _say("Answer a few questions for a real recommendation, e.g. "
+                 "scaffold recommend -a kind=blog -a size=small (see --list).")  # fmt: skip
+    singles = [f for f in rec.flips if len(f.answers) == 1]
+    if singles:
+        _say(f"{other} instead if: " + ", ".join(_pairs(f.answers) for f in singles) + ".")
+    elif rec.flips:
+        shown = [" and ".join(f"{k}={v}" for k, v in f.answers.items()) for f in rec.flips[:4]]
+        more = len(rec.flips) - len(shown)
+        tail = f"; {more} more in --json" if more else ""
+        _say(f"{other} instead if two answers change: " + "; ".join(shown) + tail + ".")
+    else:
+        _say(f"No change of one or two answers would make it {other}.")
+    click.echo(f"To choose {other} anyway: scaffold new DEST --framework {other.lower()}")
 
 
 @cli.command(
@@ -232,14 +293,20 @@ def _list_questions(as_json: bool) -> None:
     if as_json:
         _emit_json(
             {
-                q.id: {"prompt": q.prompt, "allowed": q.allowed, "default": q.default}
+                q.id: {
+                    "prompt": q.prompt,
+                    "help": q.help,
+                    "kind": q.kind,
+                    "allowed": q.allowed,
+                    "choices": dict(q.choices),
+                    "default": q.default,
+                }
                 for q in questions
             }
         )
         return
     for q in questions:
-        default = ("yes" if q.default else "no") if q.kind == "bool" else q.default
-        click.echo(f"{q.id:<13} {q.prompt}  [{'|'.join(q.allowed)}; default {default}]")
+        _say(f"{q.id:<13} {q.prompt}  [{'|'.join(q.allowed)}; default {q.default}]", "", " " * 14)
 
 
 # ------------------------------------------------------------------------- new
@@ -337,9 +404,7 @@ def new_cmd(
     if framework is None:
         assert rec is not None
         framework = rec.framework
-        why = [r.text for r in rec.reasons]
-        if rec.near_tie and rec.tie_breaker:
-            why.append(rec.tie_breaker)
+        why = rec.why()
         if not as_json and not quiet:
             _show_recommendation(rec)
     else:
