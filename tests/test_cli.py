@@ -89,7 +89,7 @@ def test_recommend_human_output_explains(runner):
     assert "microservice" in result.stdout.lower()
     assert "In favour of Django" in result.stdout
     assert "Not answered, so not counted: size, data," in result.stdout
-    assert "To choose Django anyway: scaffold new DEST --framework django" in result.stdout
+    assert "To override: scaffold new DEST --framework django" in result.stdout
 
 
 def test_recommend_without_terminal_lists_every_missing_key(runner):

@@ -191,11 +191,11 @@ def _width() -> int:
     return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
 
 
-def _say(text: str, first: str = "", rest: str | None = None) -> None:
+def _say(text: str, first: str = "", rest: str | None = None, bold: bool = False) -> None:
     """Print ``text`` wrapped at word boundaries to the terminal's width."""
     import textwrap
 
-    click.echo(
+    click.secho(
         textwrap.fill(
             text,
             width=_width(),
@@ -203,7 +203,8 @@ def _say(text: str, first: str = "", rest: str | None = None) -> None:
             subsequent_indent=" " * len(first) if rest is None else rest,
             break_long_words=False,
             break_on_hyphens=False,
-        )
+        ),
+        bold=bold,
     )
 
 
@@ -217,9 +218,9 @@ def _show_recommendation(rec: Recommendation) -> None:
     criteria = load_criteria()
     scores = f"{name} {rec.scores[rec.framework]}, {other} {rec.scores[other.lower()]}"
     if rec.confidence == "none":
-        click.secho(f"Recommendation: {name} (by default: no answer leans either way)", bold=True)
+        _say(f"Recommendation: {name} (default: nothing leans either way)", bold=True)
     else:
-        click.secho(f"Recommendation: {name} ({_LEAD[rec.confidence]}: {scores})", bold=True)
+        _say(f"Recommendation: {name} ({_LEAD[rec.confidence]}: {scores})", bold=True)
     given = {q: criteria.questions[q].text(rec.answers[q]) for q in rec.given}
     if not given:
         _say("Nothing was answered, so nothing counts. " + (rec.tie_breaker or ""))
@@ -253,7 +254,7 @@ def _show_recommendation(rec: Recommendation) -> None:
         _say(f"{other} instead if two answers change: " + "; ".join(shown) + tail + ".")
     else:
         _say(f"No change of one or two answers would make it {other}.")
-    click.echo(f"To choose {other} anyway: scaffold new DEST --framework {other.lower()}")
+    _say(f"To override: scaffold new DEST --framework {other.lower()}")
 
 
 @cli.command(

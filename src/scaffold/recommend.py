@@ -347,16 +347,35 @@ def _matches(when: Condition, answers: Mapping[str, Answer]) -> list[tuple[str, 
     return [(qid, value) for qid, value in when if answers.get(qid) == value]
 
 
-def _decide(criteria: Criteria, answers: Mapping[str, Answer]) -> tuple[dict, TieBreaker | None]:
-    """Scores for complete answers, and the tie-breaker used (only at an exact tie)."""
+def _scores(criteria: Criteria, answers: Mapping[str, Answer]) -> dict[str, int]:
     scores = dict.fromkeys(FRAMEWORKS, 0)
     for row in criteria.rows:
-        if _matches(row.when, answers):
+        if any(answers.get(qid) == value for qid, value in row.when):
             scores[row.framework] += row.points
+    return scores
+
+
+def _breaker(criteria: Criteria, answers: Mapping[str, Answer]) -> TieBreaker:
+    return next(
+        b
+        for b in criteria.tie_breakers
+        if not b.when or any(answers.get(qid) == value for qid, value in b.when)
+    )
+
+
+def _decide(criteria: Criteria, answers: Mapping[str, Answer]) -> tuple[dict, TieBreaker | None]:
+    """Scores for complete answers, and the tie-breaker used (only at an exact tie)."""
+    scores = _scores(criteria, answers)
     if scores["django"] != scores["flask"]:
         return scores, None
-    breaker = next(b for b in criteria.tie_breakers if not b.when or _matches(b.when, answers))
-    return scores, breaker
+    return scores, _breaker(criteria, answers)
+
+
+def choose(answers: Mapping[str, Any], criteria: Criteria | None = None) -> str:
+    """Only the recommended framework for the answers given (no explanation)."""
+    criteria = criteria or load_criteria()
+    complete = with_defaults(parse_answers(answers, criteria), criteria)
+    return _winner(*_decide(criteria, complete))
 
 
 def _winner(scores: Mapping[str, int], breaker: TieBreaker | None) -> str:
@@ -393,9 +412,23 @@ def find_flips(
         if value != answers.get(qid)
     ]
 
+    # Only the rows that mention a changed question can change their part of the score.
+    base = _scores(criteria, answers)
+    matched = {
+        id(row): any(answers.get(qid) == value for qid, value in row.when) for row in criteria.rows
+    }
+    rows_of = {
+        qid: [r for r in criteria.rows if any(q == qid for q, _ in r.when)] for qid in questions
+    }
+
     def flips(changes: tuple[tuple[str, Answer], ...]) -> bool:
         changed = {**answers, **dict(changes)}
-        return _winner(*_decide(criteria, changed)) != framework
+        scores = dict(base)
+        for row in {id(r): r for qid, _ in changes for r in rows_of[qid]}.values():
+            now = any(changed.get(qid) == value for qid, value in row.when)
+            scores[row.framework] += row.points * (now - matched[id(row)])
+        breaker = _breaker(criteria, changed) if scores["django"] == scores["flask"] else None
+        return _winner(scores, breaker) != framework
 
     def flip(changes: tuple[tuple[str, Answer], ...]) -> Flip:
         return Flip({qid: questions[qid].text(v) for qid, v in changes}, other(framework))
@@ -404,9 +437,7 @@ def find_flips(
     if singles:
         return singles
     return [
-        flip(pair)
-        for pair in combinations(options, 2)
-        if pair[0][0] != pair[1][0] and flips(pair)
+        flip(pair) for pair in combinations(options, 2) if pair[0][0] != pair[1][0] and flips(pair)
     ]
 
 
