@@ -400,6 +400,21 @@ def test_human_output_reads_well_at_60_columns(runner, answers):
         assert "Nothing was answered, so nothing counts." in flat
 
 
+def test_the_readme_example_is_what_it_prints(runner):
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("```text\n$ scaffold recommend ", 1)[1].split("```", 1)[0]
+    command, shown = block.split("\n", 1)
+    result = runner.invoke(cli, ["recommend", *command.split()], env={"COLUMNS": "96"})
+    assert result.exit_code == 0
+    assert result.stdout == shown
+
+
+def test_suggested_template_answers_are_shown(runner):
+    args = ["recommend", "--defaults", "-a", "api=none", "-a", "kind=cms"]
+    out = runner.invoke(cli, args, env={"COLUMNS": "100"}, catch_exceptions=False).stdout
+    assert "Template answers that follow, for scaffold new: -d rest_api=false" in out
+
+
 def test_human_output_names_the_tie_and_what_broke_it(runner):
     args = ["recommend", "--defaults", "-a", "team=large", "-a", "architecture=custom"]
     out = " ".join(runner.invoke(cli, args, catch_exceptions=False).stdout.split())

@@ -254,6 +254,11 @@ def _show_recommendation(rec: Recommendation) -> None:
         _say(f"{other} instead if two answers change: " + "; ".join(shown) + tail + ".")
     else:
         _say(f"No change of one or two answers would make it {other}.")
+    if rec.template_answers:
+        hints = " ".join(
+            f"-d {k}={json.dumps(v).strip(chr(34))}" for k, v in rec.template_answers.items()
+        )
+        _say(f"Template answers that follow, for scaffold new: {hints}")
     _say(f"To override: scaffold new DEST --framework {other.lower()}")
 
 
