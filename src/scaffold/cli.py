@@ -312,7 +312,8 @@ def _list_questions(as_json: bool) -> None:
         )
         return
     for q in questions:
-        _say(f"{q.id:<13} {q.prompt}  [{'|'.join(q.allowed)}; default {q.default}]", "", " " * 14)
+        _say(f"{q.id:<13} {q.prompt} [{'|'.join(q.allowed)}]", "", " " * 14)
+    _say("Unanswered questions (and --defaults) mean unsure, which scores nothing.")
 
 
 # ------------------------------------------------------------------------- new
