@@ -71,6 +71,23 @@ def test_scenario_from_the_article(scenario):
         assert reason.answers and all(q in scenario["answers"] for q in reason.answers)
 
 
+ISSUE_EXAMPLES = [
+    ["kind=blog"],
+    ["kind=blog", "size=small"],
+    ["kind=api", "api=api_only"],
+    ["kind=internal_tool", "architecture=custom"],
+    ["kind=api", "microservice=yes"],
+    ["kind=blog", "size=small", "team=small", "deadline=tight"],  # a two-person MVP blog
+]
+
+
+@pytest.mark.parametrize("pairs", ISSUE_EXAMPLES, ids=["+".join(p) for p in ISSUE_EXAMPLES])
+def test_unanswered_questions_no_longer_push_small_projects_to_django(pairs):
+    rec = recommend(dict(pair.split("=") for pair in pairs))
+    assert rec.framework == "flask" and rec.tie_breaker is None
+    assert rec.scores["flask"] > rec.scores["django"]
+
+
 # ---------------------------------------------------------------------- properties
 
 answer_sets = st.fixed_dictionaries(
