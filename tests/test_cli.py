@@ -88,7 +88,7 @@ def test_recommend_human_output_explains(runner):
     assert "Recommendation: Flask (clear lead: Flask 6, Django 2)" in result.stdout
     assert "microservice" in result.stdout.lower()
     assert "In favour of Django" in result.stdout
-    assert "Not answered, so not counted: size, data," in result.stdout
+    assert "Not answered (or unsure), so not counted: size, data," in result.stdout
     assert "To override: scaffold new DEST --framework django" in result.stdout
 
 
@@ -104,10 +104,12 @@ def test_recommend_without_terminal_lists_every_missing_key(runner):
 
 
 def test_recommend_asks_on_a_terminal(runner):
-    # 17 questions: kind, size, admin(y/n), data, api, microservice(y/n), auth(y/n), team,
-    # deadline, async_io, experience, architecture, middleware(y/n), then users, scope,
+    # 17 questions: kind, size, admin, data, api, microservice, auth, team, deadline,
+    # async_io, experience, architecture, middleware, then users, scope,
     # transactions, addons (Enter: the default "unsure")
-    answers = "api\nsmall\nn\nsimple\napi_only\ny\nn\nsolo\nrelaxed\nhigh\nnewcomer\ncustom\nn\n"
+    answers = (
+        "api\nsmall\nno\nsimple\napi_only\nyes\nno\nsolo\nrelaxed\nhigh\nnewcomer\ncustom\nno\n"
+    )
     answers += "\n\n\n\n"
     result = invoke(runner, "recommend", "--prompt", input=answers)
     assert result.exit_code == 0, result.stderr

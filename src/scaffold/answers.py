@@ -51,27 +51,13 @@ def read_mapping(path: Path | str) -> dict[str, Any]:
 
 def read_recommend_answers(path: Path | str) -> dict[str, Any]:
     """Answers for ``scaffold recommend``: a YAML mapping, or the JSON it printed."""
-    return read_recommend_file(path)[0]
-
-
-def read_recommend_file(path: Path | str) -> tuple[dict[str, Any], list[str]]:
-    """The given answers in a file, and the keys it marks as assumed.
-
-    A YAML mapping gives answers only. The JSON of ``scaffold recommend --json``
-    lists every answer; those under ``assumed`` are returned as assumed keys (not
-    as answers), so reading it back reproduces the same recommendation.
-    """
     data = read_mapping(path)
     if "answers" in data and "framework" in data:  # output of `scaffold recommend --json`
         answers = data["answers"]
         if not isinstance(answers, dict):
             raise AnswersFileError(path, "'answers' must be a mapping")
-        assumed = data.get("assumed", [])
-        if not isinstance(assumed, list) or not all(isinstance(k, str) for k in assumed):
-            raise AnswersFileError(path, "'assumed' must be a list of answer keys")
-        given = {k: v for k, v in answers.items() if k not in assumed}
-        return given, [k for k in assumed if k not in given]
-    return data, []
+        return answers
+    return data
 
 
 def read_copier_data(path: Path | str) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from .answers import parse_pairs, read_copier_data, read_recommend_file
-from .errors import Interrupted, InvalidAnswer, MissingAnswers, ScaffoldError
+from .answers import parse_pairs, read_copier_data, read_recommend_answers
+from .errors import Interrupted, MissingAnswers, ScaffoldError
 from .recommend import (
     FRAMEWORKS,
     Question,
@@ -25,6 +25,7 @@ from .recommend import (
     missing_answers,
     parse_answers,
     recommend,
+    with_defaults,
 )
 
 
@@ -141,43 +142,37 @@ def _apply(options: list) -> Any:
 
 
 def _ask(question: Question) -> Any:
+    if question.kind == "bool":
+        return click.confirm(question.prompt, default=bool(question.default))
     click.echo(question.prompt, err=True)
     for value, label in question.choices:
         click.echo(f"  {value:<15} {label}", err=True)
-
-    def convert(raw: str) -> Any:
-        try:
-            return question.parse(raw)
-        except InvalidAnswer:
-            raise click.BadParameter(
-                f"{raw!r} is not one of {', '.join(question.allowed)}"
-            ) from None
-
-    return click.prompt("Your answer", default=question.default, value_proc=convert, err=True)
+    return click.prompt(
+        "Your answer",
+        type=click.Choice(question.allowed),
+        default=question.default,
+        show_choices=False,
+        err=True,
+    )
 
 
 def gather_answers(
     pairs: tuple[str, ...], answers_file: Path | None, defaults: bool, prompt: bool | None
 ) -> dict[str, Any]:
-    """The given answers: from the file, then flags, then the terminal for the rest.
-
-    With ``--defaults`` the rest stay unanswered (``recommend`` assumes them and
-    scores none of them); without a terminal a missing answer is an error.
-    """
+    """Answers from the file, then flags; the rest from defaults, the terminal, or an error."""
     criteria = load_criteria()
     raw: dict[str, Any] = {}
-    assumed: list[str] = []
     if answers_file:
-        raw, assumed = read_recommend_file(answers_file)
+        raw.update(read_recommend_answers(answers_file))
     raw.update(parse_pairs(pairs, "--answer"))
     answers = parse_answers(raw, criteria)
-    missing = [qid for qid in missing_answers(answers, criteria) if qid not in assumed]
+    missing = missing_answers(answers, criteria)
     if not missing or defaults:
-        return answers
+        return with_defaults(answers, criteria)
     if not _interactive(prompt):
         raise MissingAnswers(missing)
     for qid in missing:
-        answers[qid] = _ask(criteria.questions[qid])
+        answers[qid] = criteria.questions[qid].parse(_ask(criteria.questions[qid]))
     return answers
 
 
@@ -223,7 +218,7 @@ def _show_recommendation(rec: Recommendation) -> None:
         _say(f"Recommendation: {name} ({_LEAD[rec.confidence]}: {scores})", bold=True)
     given = {q: criteria.questions[q].text(rec.answers[q]) for q in rec.given}
     if not given:
-        _say("Nothing was answered, so nothing counts. " + (rec.tie_breaker or ""))
+        _say("Nothing definite was answered, so nothing counts. " + (rec.tie_breaker or ""))
     elif rec.confidence == "none":
         _say(f"Your answers ({_pairs(given)}) favour neither. " + (rec.tie_breaker or ""))
     else:
@@ -240,7 +235,7 @@ def _show_recommendation(rec: Recommendation) -> None:
         _say(f"It is a tie ({scores}), broken in favour of {name}: {rec.tie_breaker}")
     if rec.assumed:
         if given:
-            _say(f"Not answered, so not counted: {', '.join(rec.assumed)}.")
+            _say(f"Not answered (or unsure), so not counted: {', '.join(rec.assumed)}.")
         else:
             _say("Answer a few questions for a real recommendation, e.g. "
                  "scaffold recommend -a kind=blog -a size=small (see --list).")  # fmt: skip
@@ -411,7 +406,9 @@ def new_cmd(
     if framework is None:
         assert rec is not None
         framework = rec.framework
-        why = rec.why()
+        why = [r.text for r in rec.reasons]
+        if rec.near_tie and rec.tie_breaker:
+            why.append(rec.tie_breaker)
         if not as_json and not quiet:
             _show_recommendation(rec)
     else:

@@ -36,16 +36,22 @@ def other(framework: str) -> str:
 
 @dataclass(frozen=True)
 class Question:
-    """One question. ``choices`` lists every accepted value with its label, the
-    neutral one last, so a prompt layer can show them and pass the chosen value
-    (or typed text) to ``parse``. ``default`` is the neutral value."""
+    """One question. Every question is a choice: ``choices`` lists each accepted
+    value with its label, the neutral one last, so a prompt layer can show them and
+    pass the chosen value (or typed text) to ``parse``. ``default`` is the neutral
+    value. A ``yes_no`` question offers yes, no and the neutral value; its definite
+    answers are typed as booleans."""
 
     id: str
     prompt: str
     help: str
-    kind: str  # "choice" | "bool"
     choices: tuple[tuple[str, str], ...]  # (value, label), the neutral value last
     neutral: str = "unsure"
+    yes_no: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "choice"
 
     @property
     def default(self) -> str:
@@ -62,14 +68,14 @@ class Question:
 
     def parse(self, raw: Any) -> Answer:
         """Turn ``raw`` (a typed value or text from a flag or file) into an answer."""
-        if self.kind == "bool" and isinstance(raw, bool):
+        if self.yes_no and isinstance(raw, bool):
             return raw
         if not isinstance(raw, str):
             raise InvalidAnswer(self.id, raw, self.allowed)
         text = raw.strip().lower()
         if text == self.neutral:
             return self.neutral
-        if self.kind == "bool":
+        if self.yes_no:
             if text in _TRUE | _FALSE:
                 return text in _TRUE
         elif text in self.allowed:
@@ -248,9 +254,9 @@ def parse_criteria(data: Mapping[str, Any]) -> Criteria:
             id=qid,
             prompt=q["prompt"],
             help=q.get("help", ""),
-            kind=q["kind"],
             choices=(*listed, (neutral["value"], neutral["label"])),
             neutral=neutral["value"],
+            yes_no=q["kind"] == "bool",
         )
 
     def condition(pairs: Iterable[str], where: str) -> Condition:
@@ -444,12 +450,11 @@ def find_flips(
 def recommend(answers: Mapping[str, Any], criteria: Criteria | None = None) -> Recommendation:
     """Score both frameworks from the answers given and explain the result.
 
-    Questions missing from ``answers`` are assumed to be the neutral value and
-    score nothing; they are listed in ``assumed``.
+    Questions missing from ``answers``, or answered with the neutral value, are
+    assumed (listed in ``assumed``) and score nothing; ``given`` lists the others.
     """
     criteria = criteria or load_criteria()
-    given = parse_answers(answers, criteria)
-    complete = with_defaults(given, criteria)
+    complete = with_defaults(parse_answers(answers, criteria), criteria)
     questions = criteria.questions
 
     scores, breaker = _decide(criteria, complete)
@@ -483,8 +488,8 @@ def recommend(answers: Mapping[str, Any], criteria: Criteria | None = None) -> R
         tie_breaker=breaker.reason if breaker else None,
         tie_breaker_source=breaker.source if breaker else None,
         answers=complete,
-        given=[qid for qid in questions if qid in given],
-        assumed=[qid for qid in questions if qid not in given],
+        given=[qid for qid, q in questions.items() if complete[qid] != q.neutral],
+        assumed=[qid for qid, q in questions.items() if complete[qid] == q.neutral],
         flips=find_flips(complete, framework, criteria),
         template_answers=template_answers,
     )
