@@ -439,6 +439,17 @@ def test_the_readme_example_is_what_it_prints(runner):
     assert result.stdout == shown
 
 
+def test_the_readme_lists_every_question_and_value():
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    table = readme.split("| question | values (besides `unsure`) |", 1)[1].split("\n\n", 1)[0]
+    listed = {}
+    for line in table.splitlines()[2:]:
+        names, values = line.strip("|").split("|")
+        for qid in re.findall(r"`(\w+)`", names):
+            listed[qid] = re.findall(r"`(\w+)`", values)
+    assert listed == {qid: q.allowed[:-1] for qid, q in QUESTIONS.items()}
+
+
 def test_suggested_template_answers_are_shown(runner):
     args = ["recommend", "--defaults", "-a", "api=none", "-a", "kind=cms"]
     out = runner.invoke(cli, args, env={"COLUMNS": "100"}, catch_exceptions=False).stdout
