@@ -65,3 +65,33 @@ def test_production_accepts_a_long_random_secret(environment):
     values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] > 0
+
+
+def test_development_prints_mails(environment):
+    environment.update(DEBUG="true", SECRET_KEY="dev")
+    environment.pop("EMAIL_URL", None)
+    values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_production_sends_mails_through_smtp_from_the_environment(environment):
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY="k3y-5ecret-" * 6,
+        EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587",
+        DEFAULT_FROM_EMAIL="site@example.com",
+    )
+    values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (values["EMAIL_HOST"], values["EMAIL_PORT"]) == ("smtp.example.com", 587)
+    assert (values["EMAIL_HOST_USER"], values["EMAIL_HOST_PASSWORD"]) == ("mailer", "s3cret")
+    assert values["EMAIL_USE_TLS"] is True
+    assert values["DEFAULT_FROM_EMAIL"] == "site@example.com"
+
+
+def test_account_settings_come_from_the_environment(environment):
+    environment.update(
+        DEBUG="true", SECRET_KEY="dev", SIGNUP_ENABLED="false", LOGIN_FAILURE_LIMIT="3"
+    )
+    values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
+    assert values["SIGNUP_ENABLED"] is False and values["LOGIN_FAILURE_LIMIT"] == 3
