@@ -244,6 +244,8 @@ def test_staff_see_failed_logins_in_the_admin(admin_client, client):
 # --- e-mail settings ---------------------------------------------------------------
 
 
-def test_tests_keep_mail_in_memory(settings):
-    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
-    assert settings.DEFAULT_FROM_EMAIL
+def test_mails_come_from_default_from_email(client, make_user, settings):
+    settings.DEFAULT_FROM_EMAIL = "site@example.com"
+    make_user("hal", email="hal@example.com")
+    client.post("/password-reset/", {"email": "hal@example.com"})
+    assert mail.outbox[0].from_email == "site@example.com"

@@ -71,7 +71,10 @@ def test_development_prints_mails(environment):
     environment.update(DEBUG="true", SECRET_KEY="dev")
     environment.pop("EMAIL_URL", None)
     values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    backend = (
+        values["MAILERS"]["default"]["BACKEND"] if "MAILERS" in values else values["EMAIL_BACKEND"]
+    )
+    assert backend == "django.core.mail.backends.console.EmailBackend"
 
 
 def test_production_sends_mails_through_smtp_from_the_environment(environment):
@@ -82,10 +85,23 @@ def test_production_sends_mails_through_smtp_from_the_environment(environment):
         DEFAULT_FROM_EMAIL="site@example.com",
     )
     values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert (values["EMAIL_HOST"], values["EMAIL_PORT"]) == ("smtp.example.com", 587)
-    assert (values["EMAIL_HOST_USER"], values["EMAIL_HOST_PASSWORD"]) == ("mailer", "s3cret")
-    assert values["EMAIL_USE_TLS"] is True
+    expected = {
+        "host": "smtp.example.com",
+        "port": 587,
+        "username": "mailer",
+        "password": "s3cret",
+        "use_tls": True,
+    }
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    if "MAILERS" in values:  # Django 6.1 and later
+        assert values["MAILERS"] == {"default": {"BACKEND": smtp, "OPTIONS": expected}}
+    else:
+        assert values["EMAIL_BACKEND"] == smtp
+        assert values["EMAIL_HOST"] == expected["host"]
+        assert values["EMAIL_PORT"] == expected["port"]
+        assert values["EMAIL_HOST_USER"] == expected["username"]
+        assert values["EMAIL_HOST_PASSWORD"] == expected["password"]
+        assert values["EMAIL_USE_TLS"] is True
     assert values["DEFAULT_FROM_EMAIL"] == "site@example.com"
 
 
