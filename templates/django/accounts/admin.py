@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from accounts.forms import AdminLoginForm
 from accounts.models import LoginFailure, User
 
+# The admin's login page is throttled like the site's (accounts/throttle.py).
+admin.site.login_form = AdminLoginForm
 admin.site.register(User, UserAdmin)
 
 

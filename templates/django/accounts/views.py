@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
-from accounts import throttle
 from accounts.forms import LoginForm, SignupForm
 
 
@@ -22,36 +21,23 @@ class LoginView(auth_views.LoginView):
 
     "Keep me logged in" unticked: the session ends when the browser closes;
     ticked, it lasts SESSION_COOKIE_AGE (two weeks by default). After too many
-    failures (accounts/throttle.py) the form answers 429 with Retry-After and
-    does not check the password.
+    failures (accounts/throttle.py) the form answers 429 with Retry-After.
     """
 
     form_class = LoginForm
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = request.POST.get("username", "")
-        wait = throttle.retry_after(username, throttle.client_address(request))
-        if wait is not None:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, f"Too many failed attempts. Try again in {wait} seconds.")
-            response = self.render_to_response(self.get_context_data(form=form), status=429)
-            response["Retry-After"] = str(wait)
-            return response
-        return super().post(request, *args, **kwargs)
-
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
-        throttle.clear(form.get_user().get_username())
         if not form.cleaned_data["remember"]:
             self.request.session.set_expiry(0)
         return response
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
-        username = self.request.POST.get("username", "")
-        if username and self.request.POST.get("password"):
-            throttle.record_failure(username, throttle.client_address(self.request))
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.retry_after is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
 
 class SignupView(FormView):

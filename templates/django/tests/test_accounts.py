@@ -249,3 +249,16 @@ def test_mails_come_from_default_from_email(client, make_user, settings):
     make_user("hal", email="hal@example.com")
     client.post("/password-reset/", {"email": "hal@example.com"})
     assert mail.outbox[0].from_email == "site@example.com"
+
+
+def test_the_admin_login_is_throttled_too(client, editor, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+    response = client.post("/admin/login/", {"username": "editor", "password": PASSWORD})
+    assert "Too many failed attempts." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_non_staff_login_to_the_admin_is_no_failure(client, alice):
+    client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
+    assert not LoginFailure.objects.exists()
