@@ -24,9 +24,8 @@ from accounts.models import LoginFailure
 def client_address(request: HttpRequest) -> str:
     """The address the request came from.
 
-    REMOTE_ADDR, the peer of the connection. Behind a proxy that is the proxy:
-    configure it to pass the client's address on (gunicorn's forwarded_allow_ips
-    with a proxy that sets X-Forwarded-For), never trust the header blindly.
+    REMOTE_ADDR, the peer of the connection. Behind a proxy that is the proxy
+    (see the README); X-Forwarded-For is not read, since any client can send it.
     """
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address, not a bind)
 
