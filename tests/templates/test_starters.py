@@ -197,7 +197,15 @@ ENTRY_MODULE = {"django": "manage.py", "flask": "{package}/__init__.py"}
 
 OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
     "django": {
-        "rest_api": ("articles/api.py", "articles/serializers.py", "tests/test_api.py"),
+        "rest_api": (
+            "articles/api.py",
+            "articles/serializers.py",
+            "tests/test_api.py",
+            "api_tokens/models.py",
+            "api_tokens/migrations/0001_initial.py",
+            "tests/test_tokens.py",
+            "docs/API.md",
+        ),
     },
     "flask": {
         "rest_api": (
@@ -221,7 +229,10 @@ ALWAYS_FILES = {
         "config/wsgi.py",
         "config/asgi.py",
         "accounts/migrations/0001_initial.py",
+        "accounts/migrations/0002_loginfailure.py",
         "articles/migrations/0001_initial.py",
+        "templates/registration/signup.html",
+        "templates/registration/password_reset_email.html",
         "templates/base.html",
         "templates/404.html",
         "static/css/site.css",
@@ -391,6 +402,7 @@ def test_optional_files_follow_the_options(generated):
     }
     actual = {name: (project / name).exists() for name in expected}
     assert actual == expected
+    assert (project / "docs").exists() is combo.rest_api  # no empty folder
     for name in (*ALWAYS_FILES[combo.framework], *SHARED_ALWAYS_FILES):  # whatever the options
         assert (project / _at(combo, name)).is_file(), name
 
