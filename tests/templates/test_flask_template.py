@@ -300,7 +300,7 @@ def test_ci_workflow_runs_the_tests(generated):
     assert 'python -m pip install -e ".[dev]"' in commands
     assert any(command.startswith("pytest") for command in commands)
     assert "ruff check ." in commands and "ruff format --check ." in commands
-    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.13"]
     assert ("services" in job) is (combo.database == "postgresql")
 
 
