@@ -1,8 +1,10 @@
 """Create a generated project's virtual environment and install it (``new --install``).
 
-Uses uv when it is on PATH (a warm install takes seconds), else ``python -m venv``
-and pip, exactly as the project's README says. The command runner is a
-parameter so tests and callers can swap it.
+Uses uv when it is on PATH (a warm install takes seconds): ``uv lock`` writes
+``uv.lock`` (every dependency pinned, for every supported Python), ``uv sync``
+installs exactly that into ``.venv``, and the lock file is committed to the project's
+repository. Without uv: ``python -m venv`` and pip, exactly as the project's README
+says (no lock file). The command runner is a parameter so tests and callers can swap it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import ExternalCommandError
+from .vcs import git
 
 Runner = Callable[[Sequence[str], Path], None]
 
@@ -43,8 +46,8 @@ def install_commands(project: Path, *, uv: str | None, python: str = sys.executa
     venv_python = str(venv / "bin" / "python")
     if uv:
         return [
-            [uv, "venv", "--quiet", "--python", python, str(venv)],
-            [uv, "pip", "install", "--quiet", "--python", venv_python, "-e", ".[dev]"],
+            [uv, "lock", "--quiet", "--python", python],
+            [uv, "sync", "--quiet", "--extra", "dev", "--python", python],
         ]
     return [
         [python, "-m", "venv", str(venv)],
@@ -52,8 +55,28 @@ def install_commands(project: Path, *, uv: str | None, python: str = sys.executa
     ]
 
 
+def commit_lock_file(project: Path) -> bool:
+    """Commit ``uv.lock`` when the project is a git repository (by the author of its
+    first commit); True if it did."""
+    if not (project / "uv.lock").is_file() or not (project / ".git").exists():
+        return False
+    git("add", "uv.lock", cwd=project)
+    if not git("status", "--porcelain", "--", "uv.lock", cwd=project):
+        return False  # already committed as it is
+    author = git("log", "-1", "--format=%an%n%ae", cwd=project).splitlines()
+    identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
+    git(
+        *identity, "commit", "--quiet", "--no-verify", "-m",
+        "Lock the dependencies (uv.lock, written by uv lock)", "--", "uv.lock",
+        cwd=project,
+    )  # fmt: skip
+    return True
+
+
 def install(project: Path, *, runner: Runner = run_quietly, uv: str | None = None) -> str:
-    """Install ``project`` into ``project/.venv``; returns the tool used ("uv" or "pip")."""
+    """Install ``project`` into ``project/.venv``; returns the tool used ("uv" or "pip").
+
+    With uv, ``uv.lock`` is written and committed too."""
     uv = uv if uv is not None else find_uv()
     try:
         for cmd in install_commands(project, uv=uv or None):
@@ -63,4 +86,6 @@ def install(project: Path, *, runner: Runner = run_quietly, uv: str | None = Non
             f"the project is in {project}, but installing it failed ({exc}); "
             'run: python -m venv .venv && .venv/bin/pip install -e ".[dev]"'
         ) from None
+    if uv:
+        commit_lock_file(project)
     return "uv" if uv else "pip"

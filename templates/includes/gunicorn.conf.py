@@ -19,5 +19,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 worker_class = "gthread"
 threads = 4
 
-# One line per request on stdout (errors go to stderr).
-accesslog = "-"
+# No access log of gunicorn's own: the application writes one line per request, with
+# its request id, in the log format it is configured for (LOG_FORMAT: text or json).
+accesslog = None

@@ -326,7 +326,7 @@ def _django_ci(commands: list[str], job: dict[str, Any]) -> None:
 def _flask_ci(commands: list[str], job: dict[str, Any]) -> None:
     assert any(command.startswith("pytest") for command in commands)
     assert "ruff check ." in commands and "ruff format --check ." in commands
-    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.13"]
 
 
 CI_CHECKS: dict[str, Callable[[list[str], dict[str, Any]], None]] = {

@@ -1,21 +1,17 @@
 """Project-wide middleware."""
 
-import re
-import time
-import uuid
-
-# What an incoming X-Request-ID may look like to be passed on: a UUID or a
-# tracing id from a proxy. Anything else (too long, spaces, control characters)
-# is replaced, so it cannot forge log lines or headers.
-VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+from config.logs import REQUEST_ID_HEADER, RequestStarted
 
 
 class RequestIDMiddleware:
-    """Tag every request with an id and report the time spent in Django.
+    """Tag every request with an id, log one line for it, and report the time spent in
+    Django.
 
     - `X-Request-ID`: echoes a well-formed incoming id (so one id follows a
       request through a proxy, this app and the logs), else a new uuid4. Views
-      read it as `request.request_id`.
+      read it as `request.request_id`; every log line written meanwhile shows it
+      (config/logs.py).
+    - One log line per request: method, path, status, milliseconds, the id.
     - `Server-Timing: app;dur=<milliseconds>`: shown by browsers' developer
       tools and readable by load balancers and monitoring.
 
@@ -26,19 +22,17 @@ class RequestIDMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        started = time.perf_counter()
-        incoming = request.headers.get("X-Request-ID", "")
-        if VALID_REQUEST_ID.fullmatch(incoming):
-            request.request_id = incoming
-        else:
-            request.request_id = str(uuid.uuid4())
-
-        response = self.get_response(request)
-
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        response["X-Request-ID"] = request.request_id
-        timing = f"app;dur={elapsed_ms:.1f}"
-        if response.has_header("Server-Timing"):
-            timing = f"{response['Server-Timing']}, {timing}"
-        response["Server-Timing"] = timing
-        return response
+        started = RequestStarted(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = started.request_id
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response[REQUEST_ID_HEADER] = request.request_id
+            timing = f"app;dur={started.elapsed_ms:.1f}"
+            if response.has_header("Server-Timing"):
+                timing = f"{response['Server-Timing']}, {timing}"
+            response["Server-Timing"] = timing
+            return response
+        finally:
+            started.finish(request.method, request.path, status)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from .extensions import Model, db
 from .slugs import FALLBACK_SLUG, next_free_slug, slugify
 
 TITLE_MAX_LENGTH = 200
@@ -42,7 +42,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An account: logs in to the site and the API; staff users may use the admin and
     change any article."""
 
@@ -71,7 +71,7 @@ class User(UserMixin, db.Model):
         return self.username
 
 
-class Article(db.Model):
+class Article(Model):
     """A blog post. The slug comes from the title once, on create."""
 
     __tablename__ = "articles"
