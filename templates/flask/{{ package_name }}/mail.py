@@ -46,7 +46,8 @@ def send_mail(subject: str, body: str, to: list[str]) -> None:
     message["Subject"] = subject
     message["From"] = config["DEFAULT_FROM_EMAIL"]
     message["To"] = ", ".join(to)
-    message.set_content(body)
+    # Plain 7-bit text when it is ASCII, so links stay whole in the raw message.
+    message.set_content(body, cte="7bit" if body.isascii() else "quoted-printable")
 
     url = urlsplit(config["EMAIL_URL"])
     if url.scheme not in SCHEMES:
