@@ -432,7 +432,7 @@ def test_migrations_upgrade_and_check_clean(installed):
     assert "No new upgrade operations detected." in check.stdout + check.stderr
     # `flask --app PACKAGE` works as well as the .flaskenv discovery.
     current = installed.flask("--app", _package(installed), "db", "current", env=env)
-    assert "0001 (head)" in current.stdout
+    assert "0002 (head)" in current.stdout
 
 
 def _package(installed: Installed) -> str:
