@@ -3,7 +3,7 @@
 ``live_project`` (session scope, parametrized ``django-sqlite``, ``django-postgresql``,
 ``flask-sqlite``, ``flask-postgresql``) generates, installs and migrates a starter,
 creates a staff user and two normal users with the project's own command, and serves it
-under gunicorn on 127.0.0.1 until the last test of that combination has run. Every test
+under gunicorn (2 workers) on 127.0.0.1 until the last test of that combination has run. Every test
 that takes it runs once per combination: the same test code checks both frameworks.
 """
 
@@ -39,6 +39,15 @@ COMBINATIONS = [
     pytest.param(("flask", "postgresql", "3.12"), id="flask-postgresql"),
 ]
 
+# The login throttle of the served projects (contract v2, docs/API.md): the starters'
+# defaults for a username, and room for a whole session's deliberate failures from
+# 127.0.0.1, where every test's requests come from.
+THROTTLE_ENV = {
+    "LOGIN_FAILURE_LIMIT": "5",
+    "LOGIN_FAILURE_LIMIT_PER_ADDRESS": "1000",
+    "LOGIN_FAILURE_WINDOW": "900",
+}
+
 
 @dataclass
 class LiveProject:
@@ -71,7 +80,7 @@ def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[L
     dest = tmp_path_factory.mktemp(f"contract-{framework}-{database}") / "site"
     project = prepare_project(dest, framework, database, database_url=database_url, python=python)
     staff, alice, bob = DEFAULT_USERS
-    with project.serve() as served:
+    with project.serve(env=THROTTLE_ENV) as served:
         yield LiveProject(
             framework=framework,
             database=database,
@@ -97,6 +106,20 @@ def api(live_project: LiveProject) -> Iterator[httpx.Client]:
 def token() -> str:
     """A word no other test uses: put it in titles, then ``?search=`` for it."""
     return "tok" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def issue_token(api: httpx.Client, live_project: LiveProject) -> Callable[[User], str]:
+    """``issue_token(user)``: a new API token of ``user`` (POST /api/auth/token/)."""
+
+    def issue(user: User) -> str:
+        response = api.post(
+            "/api/auth/token/", json={"username": user.username, "password": user.password}
+        )
+        data = expect_json(response, 201, "POST /api/auth/token/ -> 201 {token, expires_at}")
+        return data["token"]
+
+    return issue
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def _expect_401(response, row: str, messages: tuple[str, ...] = ()) -> None:
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_writes_without_credentials_are_401(api, create_article, token, method):
     row = f"{method} without credentials -> 401 + WWW-Authenticate"
-    article = create_article(f"{token} anon {method}")
+    article = create_article(f"{token} anon {method}", published=True)
     url = "/api/articles/" if method == "POST" else f"/api/articles/{article['id']}/"
     response = api.request(method, url, json={"title": f"{token} by nobody"})
     _expect_401(response, row, (NO_CREDENTIALS,))
@@ -87,7 +87,8 @@ def test_bad_credentials_are_401(api, live_project, token, credentials):
 
 
 def test_other_users_article_is_403(api, live_project, create_article, token):
-    article = create_article(f"{token} alice owns this", user=live_project.alice)
+    # Published: bob sees it, so he is refused (403); a draft would be a 404 for him.
+    article = create_article(f"{token} alice owns this", user=live_project.alice, published=True)
     url = f"/api/articles/{article['id']}/"
     bob = live_project.bob.auth
     for method, payload in (

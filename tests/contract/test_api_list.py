@@ -11,6 +11,8 @@ from .checks import check_article, expect_detail, expect_json, parse_datetime
 pytestmark = pytest.mark.slow
 
 LIST = "GET /api/articles/"
+# The articles below are alice's, drafts among them: she lists them (an author sees her
+# drafts); what others see is checked in test_drafts.py.
 
 
 def test_list_envelope(api, create_article, token):
@@ -35,10 +37,11 @@ def test_list_empty_first_page(api, token):
 
 
 def test_pagination_default_size_and_absolute_links(api, live_project, create_article, token):
+    alice = live_project.alice.auth
     row = f"{LIST} pagination -> default page_size 20, absolute next/previous"
     for n in range(25):
         create_article(f"{token} page {n}", published=n % 2 == 0)
-    first = expect_json(api.get("/api/articles/", params={"search": token}), 200, row)
+    first = expect_json(api.get("/api/articles/", params={"search": token}, auth=alice), 200, row)
     assert first["count"] == 25, f"[{row}] count is the total of all pages: {first['count']}"
     assert len(first["results"]) == 20, f"[{row}] default page size is 20"
     assert first["previous"] is None, f"[{row}] page 1 has previous null"
@@ -51,21 +54,25 @@ def test_pagination_default_size_and_absolute_links(api, live_project, create_ar
         f"[{row}] next must keep the query and ask for page 2: {next_url!r}"
     )
 
-    second = expect_json(api.get(next_url), 200, row)
+    second = expect_json(api.get(next_url, auth=alice), 200, row)
     assert second["count"] == 25 and len(second["results"]) == 5, f"[{row}] last page: 5 left"
     assert second["next"] is None, f"[{row}] the last page has next null"
     prev_url = second["previous"]
     assert isinstance(prev_url, str) and prev_url.startswith(
         f"{live_project.base_url}/api/articles/"
     ), f"[{row}] previous must be an absolute URL: {prev_url!r}"
-    back = expect_json(api.get(prev_url), 200, row)
+    back = expect_json(api.get(prev_url, auth=alice), 200, row)
     assert back["results"] == first["results"], f"[{row}] previous leads back to page 1"
 
     ids = [a["id"] for a in first["results"] + second["results"]]
     assert len(set(ids)) == 25, f"[{row}] the pages together hold each article once"
 
     sized = expect_json(
-        api.get("/api/articles/", params={"search": token, "page_size": 10, "page": 3}), 200, row
+        api.get(
+            "/api/articles/", params={"search": token, "page_size": 10, "page": 3}, auth=alice
+        ),
+        200,
+        row,
     )
     assert len(sized["results"]) == 5 and sized["next"] is None, (
         f"[{LIST}?page_size=10&page=3 -> the last 5] {sized!r}"
@@ -83,7 +90,7 @@ def test_page_size_capped_at_100(api, live_project):
     row = f"{LIST}?page_size=1000 -> capped at 100"
     total = expect_json(api.get("/api/articles/"), 200, row)["count"]
     if total <= 100:
-        live_project.project.seed_articles(101 - total, live_project.bob.username)
+        live_project.project.seed_articles(101 - total, live_project.bob.username, published=True)
     data = expect_json(api.get("/api/articles/", params={"page_size": 1000}), 200, row)
     assert data["count"] > 100, f"[{row}] setup: more than 100 articles exist"
     assert len(data["results"]) == 100, (
@@ -103,47 +110,55 @@ def test_page_out_of_range_is_404(api, create_article, token, page):
     expect_detail(response, 404, row, ("Invalid page.",))
 
 
-def test_filter_published(api, create_article, token):
+def test_filter_published(api, live_project, create_article, token):
+    alice = live_project.alice.auth
     published = [create_article(f"{token} pub {n}", published=True)["id"] for n in range(2)]
     drafts = [create_article(f"{token} draft {n}")["id"] for n in range(3)]
     for value, expected, flag in (("true", published, True), ("false", drafts, False)):
         row = f"{LIST}?published={value} -> only {'published' if flag else 'draft'} articles"
         data = expect_json(
-            api.get("/api/articles/", params={"search": token, "published": value}), 200, row
+            api.get("/api/articles/", params={"search": token, "published": value}, auth=alice),
+            200,
+            row,
         )
         assert data["count"] == len(expected), f"[{row}] {data!r}"
         assert sorted(a["id"] for a in data["results"]) == sorted(expected), f"[{row}] {data!r}"
         assert all(a["published"] is flag for a in data["results"]), f"[{row}] {data!r}"
     row = f"{LIST} without ?published -> both"
-    data = expect_json(api.get("/api/articles/", params={"search": token}), 200, row)
+    data = expect_json(api.get("/api/articles/", params={"search": token}, auth=alice), 200, row)
     assert data["count"] == 5, f"[{row}] {data!r}"
 
 
-def test_search_is_case_insensitive_and_in_title(api, create_article, token):
+def test_search_is_case_insensitive_and_in_title(api, live_project, create_article, token):
     row = f"{LIST}?search= -> case-insensitive match in the title"
+    alice = live_project.alice.auth
     upper = token.upper()
     hit = create_article(f"Gardening with {upper} Tomatoes")
     lower = create_article(f"{token} notes on tomatoes")
     create_article("Unrelated title", body=f"mentions {token} only in the body")
     for query in (token, upper, token.capitalize()):
-        data = expect_json(api.get("/api/articles/", params={"search": query}), 200, row)
+        data = expect_json(
+            api.get("/api/articles/", params={"search": query}, auth=alice), 200, row
+        )
         found = sorted(a["id"] for a in data["results"])
         assert found == sorted([hit["id"], lower["id"]]), (
             f"[{row}] ?search={query} must find exactly the two titles containing it "
             f"(any case, not the body match), got {data!r}"
         )
     data = expect_json(
-        api.get("/api/articles/", params={"search": f"{token[3:9].upper()}"}), 200, row
+        api.get("/api/articles/", params={"search": f"{token[3:9].upper()}"}, auth=alice), 200, row
     )
     assert {a["id"] for a in data["results"]} >= {hit["id"], lower["id"]}, (
         f"[{row}] part of a word matches too: {data!r}"
     )
 
 
-def test_newest_first(api, create_article, token):
+def test_newest_first(api, live_project, create_article, token):
     row = f"{LIST} ordering -> newest first (created_at, then id, descending)"
     made = [create_article(f"{token} order {n}", published=n == 1)["id"] for n in range(4)]
-    data = expect_json(api.get("/api/articles/", params={"search": token}), 200, row)
+    data = expect_json(
+        api.get("/api/articles/", params={"search": token}, auth=live_project.alice.auth), 200, row
+    )
     listed = [a["id"] for a in data["results"]]
     assert listed == list(reversed(made)), f"[{row}] created {made}, listed {listed}"
     stamps = [parse_datetime(a["created_at"], row, "created_at") for a in data["results"]]

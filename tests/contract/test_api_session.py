@@ -3,46 +3,18 @@ authenticate), CSRF-protected like every session write."""
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from urllib.parse import urljoin
 
 import httpx
 import pytest
 
+from .browsing import Browser
 from .checks import check_article, describe, expect_detail, expect_json
 from .htmltree import Node, parse_html
 
 pytestmark = pytest.mark.slow
 
 ROW = "POST /api/articles/ with a browser session"
-
-
-class Browser:
-    """An httpx client that keeps cookies the way a browser does on 127.0.0.1 (the
-    starters' production cookies are Secure; httpx would not send them over HTTP)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=20.0, trust_env=False)
-        self.jar: dict[str, str] = {}
-
-    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        headers = dict(kwargs.pop("headers", {}) or {})
-        if self.jar:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        response = self.client.request(method, url, headers=headers, **kwargs)
-        self.client.cookies.clear()
-        for header in response.headers.get_list("set-cookie"):
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.jar[name] = morsel.value
-                else:
-                    self.jar.pop(name, None)
-        return response
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def _login_form(page: Node) -> Node | None:

@@ -39,7 +39,8 @@ def test_create_returns_201_article_and_location(api, live_project, token):
     assert urlsplit(target).path == f"/api/articles/{article['id']}/", (
         f"[{row}] Location must point to /api/articles/{article['id']}/, got {location!r}"
     )
-    fetched = expect_json(api.get(target), 200, f"GET {ITEM} -> 200 Article")
+    # A draft: only its author (and staff) may read it.
+    fetched = expect_json(api.get(target, auth=alice.auth), 200, f"GET {ITEM} -> 200 Article")
     assert fetched == article, f"[GET {ITEM} -> 200 Article] must equal the created article"
 
 
@@ -114,7 +115,9 @@ def test_delete_returns_204_empty_then_404(api, live_project, create_article, to
     response = api.delete(url, auth=live_project.alice.auth)
     expect(response, 204, row)
     assert response.content == b"", f"[{row}] a 204 has an empty body: {describe(response)}"
-    expect_detail(api.get(url), 404, f"GET {ITEM} after DELETE -> 404")
+    expect_detail(
+        api.get(url, auth=live_project.alice.auth), 404, f"GET {ITEM} after DELETE -> 404"
+    )
 
 
 def test_slug_from_title_and_unique(api, create_article, token):
@@ -204,7 +207,8 @@ def test_patch_validation_error(api, live_project, create_article, token):
     url = f"/api/articles/{created['id']}/"
     response = api.patch(url, json={"title": "T" * 201}, auth=live_project.alice.auth)
     expect_field_errors(response, {"title"}, row)
-    assert expect_json(api.get(url), 200, row)["title"] == created["title"], (
+    stored = api.get(url, auth=live_project.alice.auth)
+    assert expect_json(stored, 200, row)["title"] == created["title"], (
         f"[{row}] a rejected change is not stored"
     )
 

@@ -1,6 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import User
+from accounts.forms import AdminLoginForm
+from accounts.models import LoginFailure, User
 
+# The admin's login page is throttled like the site's (accounts/throttle.py).
+admin.site.login_form = AdminLoginForm
 admin.site.register(User, UserAdmin)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Recent failed logins; delete a username's rows to lift its block early."""
+
+    list_display = ["username", "address", "at"]
+    search_fields = ["username", "address"]
+    readonly_fields = ["username", "address", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

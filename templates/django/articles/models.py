@@ -1,9 +1,23 @@
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
 SLUG_FALLBACK = "article"
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> "ArticleQuerySet":
+        """What ``user`` may see: published articles, their own drafts, or, for
+        staff, everything. Anything else does not exist for them (404)."""
+        if not user.is_authenticated:
+            return self.filter(published=True)
+        if getattr(user, "is_staff", False):
+            return self
+        return self.filter(Q(published=True) | Q(author=user))
 
 
 class Article(models.Model):
@@ -18,6 +32,8 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -69,8 +69,9 @@ def test_dates_are_written_out(client, make_article):
     assert '<time datetime="2026-11-04T10:00:00+00:00">4 November 2026</time>' in detail
 
 
-def test_draft_and_unknown_slugs_are_the_404_page(client, make_article):
+def test_draft_and_unknown_slugs_are_the_404_page(client, make_article, bob):
     draft = make_article("Secret")
+    client.force_login(bob)  # not its author: the draft does not exist for bob
     for path in (f"/articles/{draft.slug}/", "/articles/nothing-here/", "/no/such/page/"):
         response = client.get(path)
         assert response.status_code == 404
@@ -89,15 +90,15 @@ def test_stylesheet_is_served_locally(client):
 
 
 def test_login_and_logout(client, alice):
-    page = client.get("/accounts/login/")
+    page = client.get("/login/")
     assert page.status_code == 200 and b'name="password"' in page.content
     assert f'<a class="brand" href="/">{escape(settings.SITE_NAME)}</a>' in page.content.decode()
 
-    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    response = client.post("/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
     assert b"Log out (alice)</button>" in client.get("/").content
 
-    response = client.post("/accounts/logout/")
+    response = client.post("/logout/")
     assert response.status_code == 302
     assert b"Log in" in client.get("/").content
 
@@ -107,16 +108,16 @@ def test_layout_nav_and_footer(client, make_article):
     html = client.get(f"/articles/{article.slug}/").content.decode()
     assert '<nav class="site-nav" aria-label="Main">' in html
     # Logging in leads back to the page the visitor was on (not from the login page).
-    assert f'<a href="/accounts/login/?next=/articles/{article.slug}/">Log in</a>' in html
-    login_page = client.get("/accounts/login/").content.decode()
-    assert '<a href="/accounts/login/">Log in</a>' in login_page
+    assert f'<a href="/login/?next=/articles/{article.slug}/">Log in</a>' in html
+    login_page = client.get("/login/").content.decode()
+    assert '<a href="/login/">Log in</a>' in login_page
     footer = re.search(r'<footer class="site-footer">\s*(.*?)\s*</footer>', html).group(1)
     assert footer == f"{escape(settings.SITE_NAME)} · Built with Django"
 
 
 def test_login_form(client):
-    html = client.get("/accounts/login/").content.decode()
-    assert '<form method="post" action="/accounts/login/" class="login-form">' in html
+    html = client.get("/login/").content.decode()
+    assert '<form method="post" action="/login/" class="login-form">' in html
     assert '<label for="id_username">Username</label>' in html
     assert '<label for="id_password">Password</label>' in html
     assert re.search(
@@ -126,7 +127,7 @@ def test_login_form(client):
 
 
 def test_wrong_password_shows_an_error(client, alice):
-    response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    response = client.post("/login/", {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
     assert (
         '<p class="form-error" role="alert">Please enter a correct username and password.'
@@ -140,8 +141,30 @@ def test_wrong_password_shows_an_error(client, alice):
     ids=["browser-session", "kept"],
 )
 def test_keep_me_logged_in(client, alice, remember, max_age):
-    response = client.post(
-        "/accounts/login/", {"username": "alice", "password": PASSWORD, **remember}
-    )
+    response = client.post("/login/", {"username": "alice", "password": PASSWORD, **remember})
     assert response.status_code == 302
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == max_age
+
+
+def test_the_author_previews_a_draft(client, make_article, alice):
+    draft = make_article("Work in progress", body="Not finished")
+    client.force_login(alice)
+    response = client.get(f"/articles/{draft.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Work in progress</h1>" in html
+    assert "Draft: not published yet." in html
+    # Still not listed on the home page, which shows published articles only.
+    assert "Work in progress" not in client.get("/").content.decode()
+
+
+def test_staff_see_drafts_and_anonymous_users_do_not(client, make_article, editor):
+    draft = make_article("Under review")
+    assert client.get(f"/articles/{draft.slug}/").status_code == 404
+    client.force_login(editor)
+    assert client.get(f"/articles/{draft.slug}/").status_code == 200
+
+
+def test_published_articles_carry_no_draft_notice(client, make_article):
+    article = make_article("Out", published=True)
+    assert b"Draft:" not in client.get(f"/articles/{article.slug}/").content

@@ -65,3 +65,49 @@ def test_production_accepts_a_long_random_secret(environment):
     values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] > 0
+
+
+def test_development_prints_mails(environment):
+    environment.update(DEBUG="true", SECRET_KEY="dev")
+    environment.pop("EMAIL_URL", None)
+    values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
+    backend = (
+        values["MAILERS"]["default"]["BACKEND"] if "MAILERS" in values else values["EMAIL_BACKEND"]
+    )
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_production_sends_mails_through_smtp_from_the_environment(environment):
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY="k3y-5ecret-" * 6,
+        EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587",
+        DEFAULT_FROM_EMAIL="site@example.com",
+    )
+    values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
+    expected = {
+        "host": "smtp.example.com",
+        "port": 587,
+        "username": "mailer",
+        "password": "s3cret",
+        "use_tls": True,
+    }
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    if "MAILERS" in values:  # Django 6.1 and later
+        assert values["MAILERS"] == {"default": {"BACKEND": smtp, "OPTIONS": expected}}
+    else:
+        assert values["EMAIL_BACKEND"] == smtp
+        assert values["EMAIL_HOST"] == expected["host"]
+        assert values["EMAIL_PORT"] == expected["port"]
+        assert values["EMAIL_HOST_USER"] == expected["username"]
+        assert values["EMAIL_HOST_PASSWORD"] == expected["password"]
+        assert values["EMAIL_USE_TLS"] is True
+    assert values["DEFAULT_FROM_EMAIL"] == "site@example.com"
+
+
+def test_account_settings_come_from_the_environment(environment):
+    environment.update(
+        DEBUG="true", SECRET_KEY="dev", SIGNUP_ENABLED="false", LOGIN_FAILURE_LIMIT="3"
+    )
+    values = runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
+    assert values["SIGNUP_ENABLED"] is False and values["LOGIN_FAILURE_LIMIT"] == 3

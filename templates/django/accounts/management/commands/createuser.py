@@ -7,6 +7,9 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+# What --staff may manage in the admin: every article, and everyone's API tokens.
+STAFF_APPS = ["articles", "api_tokens"]
+
 
 class Command(BaseCommand):
     help = (
@@ -21,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--staff",
             action="store_true",
-            help="Staff: admin access and every permission on articles.",
+            help="Staff: admin access, every permission on articles and API tokens.",
         )
 
     def handle(self, *args, username, password, email, staff, **options):
@@ -38,7 +41,7 @@ class Command(BaseCommand):
             )
             if staff:
                 user.user_permissions.set(
-                    Permission.objects.filter(content_type__app_label="articles")
+                    Permission.objects.filter(content_type__app_label__in=STAFF_APPS)
                 )
         kind = "staff user" if staff else "user"
         self.stdout.write(self.style.SUCCESS(f'Created {kind} "{username}".'))
