@@ -5,6 +5,9 @@ driven by Playwright, started with the flags these machines need (see
 ``/work/shared/ENVIRONMENT.md``) and a fresh profile. Without Chromium the tests skip
 locally and fail in CI (``CI`` set).
 
+``mailbox`` (session): a real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it
+receives; the served starters send their mail there (``EMAIL_URL``).
+
 ``site`` (session, parametrized ``django`` / ``flask``): the starter generated with
 SQLite, installed, migrated, with one staff user, served by gunicorn (threaded
 workers, see BROWSER_GUNICORN_ARGS) on 127.0.0.1 until the last test of that framework
@@ -23,16 +26,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
+from tests.support.postgres import free_port
 from tests.support.servers import DEFAULT_USERS, ServedProject, User, prepare_project
 
 from .pagelog import PageLog
@@ -104,6 +113,39 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+# --- the mail server ----------------------------------------------------------------
+
+
+LOOPBACK = "127.0.0.1"
+MAIL_FROM = "site@example.com"
+
+
+class Mailbox:
+    """aiosmtpd handler: keeps the messages, parsed, for the tests to wait for."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, recipient: str, timeout: float = 20.0) -> EmailMessage:
+        """The first mail to ``recipient``, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for message in self.messages:
+                    if recipient in str(message.get("To", "")):
+                        return message
+            time.sleep(0.1)
+        raise AssertionError(f"no mail to {recipient} arrived within {timeout}s")
+
+
 # --- the served starter --------------------------------------------------------------
 
 
@@ -136,15 +178,34 @@ class Site:
         return article
 
 
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every mail it receives."""
+    box = Mailbox()
+    controller = Controller(box, hostname=LOOPBACK, port=free_port())
+    controller.start()
+    box.port = controller.port
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
 @pytest.fixture(scope="session", params=FRAMEWORKS)
-def site(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Site]:
+def site(request: pytest.FixtureRequest, tmp_path_factory, mailbox: Mailbox) -> Iterator[Site]:
     framework = request.param
     staff = next(user for user in DEFAULT_USERS if user.staff)
     dest = tmp_path_factory.mktemp(f"browser-{framework}") / "site"
     project = prepare_project(
         dest, framework, "sqlite", users=[staff], answers={"project_name": SITE_NAME}
     )
-    with project.serve(env={"GUNICORN_CMD_ARGS": BROWSER_GUNICORN_ARGS}) as server:
+    env = {
+        "GUNICORN_CMD_ARGS": BROWSER_GUNICORN_ARGS,
+        # Production mail settings (the READMEs): the local SMTP server, no TLS.
+        "EMAIL_URL": f"smtp://{LOOPBACK}:{mailbox.port}",
+        "DEFAULT_FROM_EMAIL": MAIL_FROM,
+    }
+    with project.serve(env=env) as server:
         yield Site(
             framework=framework,
             name=SITE_NAME,

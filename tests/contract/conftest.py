@@ -5,6 +5,13 @@
 creates a staff user and two normal users with the project's own command, and serves it
 under gunicorn (2 workers) on 127.0.0.1 until the last test of that combination has run. Every test
 that takes it runs once per combination: the same test code checks both frameworks.
+
+What the suite relies on besides docs/API.md (templates/includes/API.md), the same in
+both starters: the settings ``LOGIN_FAILURE_LIMIT``, ``LOGIN_FAILURE_LIMIT_PER_ADDRESS``,
+``LOGIN_FAILURE_WINDOW`` and ``API_TOKEN_LIFETIME`` (seconds) read from the environment;
+``/login/``, ``/signup/``, ``/password-reset/`` and ``/password-change/`` as HTML forms
+(found by their input types, posted with their hidden fields); the browser suite sends
+mail through ``EMAIL_URL`` (``smtp://127.0.0.1:PORT``) from ``DEFAULT_FROM_EMAIL``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ class LoginFailure(models.Model):
     """
 
     username = models.CharField(max_length=150, db_index=True)
-    address = models.GenericIPAddressField(db_index=True)
+    address = models.CharField(max_length=64, db_index=True)  # REMOTE_ADDR, as given
     at = models.DateTimeField(db_index=True)
 
     class Meta:

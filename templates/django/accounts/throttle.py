@@ -24,11 +24,10 @@ from accounts.models import LoginFailure
 def client_address(request: HttpRequest) -> str:
     """The address the request came from.
 
-    REMOTE_ADDR, the peer of the connection. Behind a proxy that is the proxy:
-    configure it to pass the client's address on (gunicorn's forwarded_allow_ips
-    with a proxy that sets X-Forwarded-For), never trust the header blindly.
+    REMOTE_ADDR, the peer of the connection. Behind a proxy that is the proxy
+    (see the README); X-Forwarded-For is not read, since any client can send it.
     """
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address, not a bind)
+    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
 def _window() -> timedelta:
@@ -58,7 +57,7 @@ def retry_after(username: str, address: str) -> int | None:
 def record_failure(username: str, address: str) -> None:
     now = timezone.now()
     LoginFailure.objects.filter(at__lte=now - _window()).delete()
-    LoginFailure.objects.create(username=username[:150], address=address, at=now)
+    LoginFailure.objects.create(username=username[:150], address=address[:64], at=now)
 
 
 def clear(username: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.generic import FormView
@@ -26,17 +27,18 @@ class LoginView(auth_views.LoginView):
 
     form_class = LoginForm
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         if not form.cleaned_data["remember"]:
             self.request.session.set_expiry(0)
         return response
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.retry_after is not None:
+        retry_after = getattr(form, "retry_after", None)
+        if retry_after is not None:
             response.status_code = 429
-            response["Retry-After"] = str(form.retry_after)
+            response["Retry-After"] = str(retry_after)
         return response
 
 

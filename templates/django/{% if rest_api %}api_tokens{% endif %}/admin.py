@@ -14,7 +14,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "prefix"]
     fields = ["user", "prefix", "created_at", "expires_at"]
-    readonly_fields = fields
+    readonly_fields = ["user", "prefix", "created_at", "expires_at"]
 
     @admin.display(boolean=True)
     def expired(self, obj: ApiToken) -> bool:

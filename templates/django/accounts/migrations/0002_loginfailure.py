@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("username", models.CharField(db_index=True, max_length=150)),
-                ("address", models.GenericIPAddressField(db_index=True)),
+                ("address", models.CharField(db_index=True, max_length=64)),
                 ("at", models.DateTimeField(db_index=True)),
             ],
             options={
