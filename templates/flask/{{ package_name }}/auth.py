@@ -322,11 +322,10 @@ def password_reset() -> Page:
 def password_reset_done() -> str:
     return render_template(
         "auth/message.html",
-        title="Password reset sent",
-        message="We've e-mailed you instructions for setting your password, if an account "
-        "exists with the e-mail you entered. You should receive them shortly. If you don't "
-        "receive an e-mail, please make sure you've entered the address you registered with, "
-        "and check your spam folder.",
+        link=(url_for(".login"), "Log in"),
+        title="Check your e-mail",
+        message="If an account has this address, a link to set a new password is on its "
+        "way. It works once, for a limited time.",
     )
 
 
@@ -334,20 +333,30 @@ def password_reset_done() -> str:
 def password_reset_confirm(token: str) -> Page:
     user = user_from_reset_token(token)
     if user is None:
-        message = (
-            "The password reset link was invalid, possibly because it has already been "
-            "used or has expired. Please request a new password reset."
+        return render_template(
+            "auth/message.html",
+            title="This link no longer works",
+            message="A password-reset link works once, for a limited time. Ask for a new one.",
+            link=(url_for(".password_reset"), "Reset your password"),
         )
-        return render_template("auth/message.html", title="Password reset failed", message=message)
     form = SetPasswordForm(user)
     if form.validate_on_submit():
         user.set_password(form.password.data or "")
         db.session.commit()
         throttle.forget_failures(user.username)
-        flash("Your password has been set. You may go ahead and log in now.")
-        return redirect(url_for(".login"))
+        return redirect(url_for(".password_reset_complete"))
     return render_template(
-        "auth/form.html", form=form, title="Enter new password", submit="Change my password"
+        "auth/form.html", form=form, title="Set a new password", submit="Set the password"
+    )
+
+
+@bp.get("/password-reset/complete/")
+def password_reset_complete() -> str:
+    return render_template(
+        "auth/message.html",
+        title="Password set",
+        message="Your new password is in place. Log in with it.",
+        link=(url_for(".login"), "Log in"),
     )
 
 
