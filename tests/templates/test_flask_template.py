@@ -148,6 +148,8 @@ def test_optional_files_follow_the_options(generated):
         f"{package}/templates/api/docs.html": combo.rest_api,
         f"{package}/static/js/api-docs.js": combo.rest_api,
         "tests/test_api.py": combo.rest_api,
+        "tests/test_api_access.py": combo.rest_api,
+        "docs/API.md": combo.rest_api,
         "Dockerfile": combo.docker,
         "compose.yaml": combo.docker,
         ".dockerignore": combo.docker,
@@ -155,6 +157,7 @@ def test_optional_files_follow_the_options(generated):
     }
     actual = {name: (project / name).exists() for name in expected}
     assert actual == expected
+    assert (project / "docs").exists() is combo.rest_api  # no empty folder
     for name in [  # always there, whatever the options
         f"{package}/__init__.py",
         f"{package}/config.py",
@@ -167,6 +170,11 @@ def test_optional_files_follow_the_options(generated):
         f"{package}/commands.py",
         f"{package}/migrations/env.py",
         f"{package}/migrations/versions/0001_initial.py",
+        f"{package}/migrations/versions/0002_api_tokens_and_login_failures.py",
+        f"{package}/data/common-passwords.txt",
+        f"{package}/templates/auth/form.html",
+        f"{package}/templates/auth/password_reset_email.txt",
+        "tests/test_accounts.py",
         f"{package}/templates/base.html",
         f"{package}/templates/errors/404.html",
         f"{package}/templates/auth/login.html",
