@@ -134,6 +134,10 @@ def test_optional_files_follow_the_options(generated):
         "articles/api.py": combo.rest_api,
         "articles/serializers.py": combo.rest_api,
         "tests/test_api.py": combo.rest_api,
+        "api_tokens/models.py": combo.rest_api,
+        "api_tokens/migrations/0001_initial.py": combo.rest_api,
+        "tests/test_tokens.py": combo.rest_api,
+        "docs/API.md": combo.rest_api,
         "Dockerfile": combo.docker,
         "compose.yaml": combo.docker,
         ".dockerignore": combo.docker,
@@ -141,6 +145,7 @@ def test_optional_files_follow_the_options(generated):
     }
     actual = {name: (project / name).exists() for name in expected}
     assert actual == expected
+    assert (project / "docs").exists() is combo.rest_api  # no empty folder
     # Always there, whatever the options.
     for name in [
         "manage.py",
@@ -149,7 +154,10 @@ def test_optional_files_follow_the_options(generated):
         "config/wsgi.py",
         "config/asgi.py",
         "accounts/migrations/0001_initial.py",
+        "accounts/migrations/0002_loginfailure.py",
         "articles/migrations/0001_initial.py",
+        "templates/registration/signup.html",
+        "templates/registration/password_reset_email.html",
         "templates/base.html",
         "templates/404.html",
         "static/css/site.css",

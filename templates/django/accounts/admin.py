@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from accounts.forms import AdminLoginForm
 from accounts.models import LoginFailure, User
@@ -17,8 +18,8 @@ class LoginFailureAdmin(admin.ModelAdmin):
     search_fields = ["username", "address"]
     readonly_fields = ["username", "address", "at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: LoginFailure | None = None) -> bool:
         return False
