@@ -16,7 +16,8 @@ import yaml
 RUFF = str(Path(sys.executable).parent / "ruff")
 
 # Rendered files where a leftover `{{`, `{%` or `{#` would be a template bug. The
-# frameworks' own page templates (*.html) are left out: that syntax is theirs.
+# frameworks' own templates (*.html, and anything in a templates/ folder, such as a
+# mail's text) are left out: that syntax is theirs.
 # `${{ ... }}` is GitHub Actions' expression syntax.
 CHECKED_SUFFIXES = {
     ".py", ".toml", ".yml", ".yaml", ".md", ".css", ".js", ".cfg", ".txt", ".ini", ".mako",
@@ -30,6 +31,7 @@ def checked_text_files(project: Path) -> list[Path]:
         path
         for path in sorted(project.rglob("*"))
         if path.is_file()
+        and "templates" not in path.relative_to(project).parts[:-1]
         and (
             path.suffix in CHECKED_SUFFIXES
             or path.name in CHECKED_NAMES

@@ -1,14 +1,18 @@
-"""``flask users create`` and ``flask articles seed``."""
+"""``flask users create``, ``flask articles seed`` and ``flask db`` (migrations)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Article, User, unique_slug
+
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 articles_cli = AppGroup("articles", help="Manage articles.")
@@ -80,6 +84,41 @@ def seed_articles(count: int, author: str, published: bool) -> None:
     click.echo(f'Created {count} {state} article(s) by "{author}".')
 
 
+def init_migrations(app: Flask) -> None:
+    """Attach Flask-Migrate (and with it Alembic) to ``app``."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+
+
+class MigrationCommands(click.Group):
+    """``flask db ...``: Flask-Migrate's commands. Flask-Migrate and Alembic are imported
+    when one of them runs, not in every server process."""
+
+    def load(self, ctx: click.Context) -> click.Group:
+        """Flask-Migrate's ``db`` group, attached to the app; this group takes on its
+        options and callback."""
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        if "migrate" not in app.extensions:
+            init_migrations(app)
+        from flask_migrate.cli import db as migrate_commands
+
+        self.params = migrate_commands.params
+        self.callback = migrate_commands.callback
+        return migrate_commands
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        self.load(ctx)
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self.load(ctx).list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self.load(ctx).get_command(ctx, name)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(articles_cli)
+    app.cli.add_command(MigrationCommands("db", help="Perform database migrations."))

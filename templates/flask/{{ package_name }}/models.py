@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy import ColumnElement, DateTime, ForeignKey, String, Text, or_, select, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +61,9 @@ class User(UserMixin, Model):
     articles: Mapped[list[Article]] = relationship(
         back_populates="author", cascade="all, delete-orphan"
     )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     def set_password(self, password: str) -> None:
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
@@ -66,6 +71,16 @@ class User(UserMixin, Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does: it ends sessions on other devices and
+        password-reset links once the password is set (the hash is salted anew)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the "Keep me logged in" cookie."""
+        return f"{self.id}:{self.password_fingerprint}"
 
     def __str__(self) -> str:
         return self.username
@@ -94,6 +109,77 @@ class Article(Model):
     def newest_first() -> tuple:
         """ORDER BY of every list: created_at, then id, descending."""
         return (Article.created_at.desc(), Article.id.desc())
+
+    @staticmethod
+    def visible_to(user: User | None) -> ColumnElement[bool]:
+        """WHERE clause of the articles ``user`` may see (None: anonymous): published
+        ones, the user's own drafts, and every article for staff."""
+        if user is None:
+            return Article.published.is_(True)
+        if user.is_staff:
+            return true()
+        return or_(Article.published.is_(True), Article.author_id == user.id)
+
+    def is_visible_to(self, user: User | None) -> bool:
+        return self.published or (
+            user is not None and (user.is_staff or self.author_id == user.id)
+        )
+
+
+def hash_token(token: str) -> str:
+    """What the database keeps of an API token: its SHA-256 (a fast hash is right for a
+    long random secret; a copy of the database holds no usable token)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(Model):
+    """An API token (``Authorization: Bearer ...``). Only its hash is stored; a user may
+    hold several (one per device); deleting the row revokes it."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    @classmethod
+    def issue(cls, user: User, lifetime: timedelta) -> tuple[ApiToken, str]:
+        """A new token for ``user`` (added to the session) and its secret, shown once."""
+        secret = secrets.token_urlsafe(32)
+        token = cls(user=user, key_hash=hash_token(secret), expires_at=utcnow() + lifetime)
+        db.session.add(token)
+        return token, secret
+
+    @classmethod
+    def find(cls, secret: str) -> ApiToken | None:
+        """The unexpired token with this secret whose user is active, or None."""
+        return db.session.scalar(
+            select(cls)
+            .join(cls.user)
+            .where(
+                cls.key_hash == hash_token(secret),
+                cls.expires_at > utcnow(),
+                User.is_active.is_(True),
+            )
+        )
+
+    def __str__(self) -> str:
+        return f"Token {self.id} of {self.user}"
+
+
+class LoginFailure(Model):
+    """One failed login, counted per username and per client address (``throttle.py``).
+    Kept in the database, so every worker process sees the same counts."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def unique_slug(title: str) -> str:

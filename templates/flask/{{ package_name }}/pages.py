@@ -1,16 +1,22 @@
-"""The public site: published articles, newest first."""
+"""The public site: published articles, newest first; an author previews their own
+drafts at their pages (staff users see every draft)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from .extensions import db
-from .models import Article
+from .models import Article, User
 
 bp = Blueprint("pages", __name__)
+
+
+def signed_in_user() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 @bp.get("/")
@@ -30,7 +36,7 @@ def article_detail(slug: str) -> str:
     article = db.first_or_404(
         select(Article)
         .options(joinedload(Article.author))
-        .where(Article.slug == slug, Article.published.is_(True))
+        .where(Article.slug == slug, Article.visible_to(signed_in_user()))
     )
     return render_template("pages/article_detail.html", article=article)
 
