@@ -194,10 +194,6 @@ def new_project(
             rec = recommend(answers, defaults=defaults, ask=ask)
         chosen = framework is not None
         framework = framework or rec.framework  # type: ignore[union-attr]
-        if chosen and rec is None:
-            on_step(f"Using {framework.capitalize()} as given; the recommendation is skipped")
-        elif chosen and rec is not None and rec.framework != framework:
-            on_warning(f"--framework {framework} overrides the recommendation ({rec.framework})")
         full = {"framework": framework, "why_framework": _why(rec, framework, chosen), **given}
         fitting = _user_defaults(dest)
         # Every answer given is checked (with the template's validators) before anything
@@ -208,7 +204,11 @@ def new_project(
                 walk.missing,
                 hint="give them with --data KEY=VALUE or --data-file, or use --defaults",
             )
-        if rec is not None and not chosen and on_recommendation is not None:
+        if chosen and rec is None:
+            on_step(f"Using {framework.capitalize()} as given; the recommendation is skipped")
+        elif chosen and rec is not None and rec.framework != framework:
+            on_warning(f"--framework {framework} overrides the recommendation ({rec.framework})")
+        elif rec is not None and on_recommendation is not None:
             on_recommendation(rec)
         if walk.missing and not defaults:
             walk = session.walk(full, ask=ask, user_defaults=fitting)

@@ -146,9 +146,10 @@ class TemplateSession:
     git checkout) once, for the questions and the rendering alike.
     """
 
-    def __init__(self, worker: Any, src: str) -> None:
+    def __init__(self, worker: Any, src: str, renderer: Callable[[], Any] | None) -> None:
         self._worker = worker
         self.src = src
+        self._renderer = renderer  # makes the worker that renders, if not this one
 
     @property
     def _questions_data(self) -> dict[str, dict[str, Any]]:
@@ -280,11 +281,11 @@ class TemplateSession:
 
     def render(self, answers: Mapping[str, Any]) -> None:
         """Render with a complete set of answers: Copier asks nothing."""
-        worker = self._worker
+        worker = self._renderer() if self._renderer else self._worker
         worker.data = dict(answers)
         worker.defaults = True
         try:
-            with _copier_errors():
+            with _copier_errors(), worker:
                 worker.run_copy()
         except OSError as exc:
             dest = Path(worker.dst_path)
@@ -360,32 +361,42 @@ def _ask_for(question: Any, default: Any) -> Ask:
 def open_template(
     template: Template, dest: Path, vcs_ref: str | None = None
 ) -> Iterator[TemplateSession]:
-    """A Copier worker for ``template`` rendering into ``dest``, its template read once."""
-    import copier  # noqa: F401  (lazy: see the module docstring)
-    from copier._main import Worker
+    """A Copier worker for ``template`` rendering into ``dest``.
+
+    A remote template is cloned once, for the questions and the rendering. A local
+    checkout's questions are read in place (a clone costs more than the questions),
+    and ``render`` lets Copier clone ``vcs_ref`` as ``run_copy`` always does.
+    """
+    from copier._main import Worker  # lazy: see the module docstring
     from plumbum import ProcessExecutionError
 
-    worker = Worker(
-        src_path=template.src,
-        dst_path=Path(dest),
-        vcs_ref=vcs_ref,
-        defaults=True,
-        quiet=True,
-        unsafe=False,
-        overwrite=False,
-        cleanup_on_error=True,
-    )
-    with worker:
+    def worker() -> Any:
+        return Worker(
+            src_path=template.src,
+            dst_path=Path(dest),
+            vcs_ref=vcs_ref,
+            defaults=True,
+            quiet=True,
+            unsafe=False,
+            overwrite=False,
+            cleanup_on_error=True,
+        )
+
+    reader = worker()
+    if template.local is not None:
+        # Copier's own Template object, told where the files already are (no clone).
+        reader.template.__dict__["local_abspath"] = template.local
+    with reader:
         try:
             with _copier_errors():
-                worker.template.questions_data  # noqa: B018  (reads, or clones, it now)
+                reader.template.questions_data  # noqa: B018  (reads, or clones, it now)
         except ProcessExecutionError as exc:
             raise _unreachable(template.src, exc) from None
         except OSError as exc:
             raise TemplateError(
                 f"cannot read the template at {template.src}: {exc.strerror or exc}"
             ) from None
-        yield TemplateSession(worker, template.src)
+        yield TemplateSession(reader, template.src, worker if template.local else None)
 
 
 def _unreachable(src: str, exc: Any) -> TemplateError:
