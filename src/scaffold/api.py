@@ -235,8 +235,11 @@ def new_project(
     )
 
 
-def template_answers(template: str | None = None) -> list[dict[str, Any]]:
-    """The template's answers a user can give (``-d KEY=VALUE``): key, help, values, default.
+def template_answers(
+    template: str | None = None, framework: str = "django"
+) -> list[dict[str, Any]]:
+    """The template's answers a user can give (``-d KEY=VALUE``): key, help, type, choices,
+    default, and whether it is asked for ``framework``.
 
     Read from the template itself, so a new question needs no change here.
     """
@@ -245,7 +248,7 @@ def template_answers(template: str | None = None) -> list[dict[str, Any]]:
     source = gen.load_template(template)
     placeholder = Path.cwd() / "my-site"
     with gen.open_template(source, placeholder, gen.template_head(source)[0]) as session:
-        described = session.describe({"framework": "django", "why_framework": []})
+        described = session.describe({"framework": framework, "why_framework": []})
     for entry in described:
         entry["default_from"] = FITTING_DEFAULTS.get(entry["key"])
     return described

@@ -275,6 +275,7 @@ class TemplateSession:
                     "choices": [c.value for c in question._formatted_choices],
                     "default": None if default is MISSING else default,
                     "computed": isinstance(raw, str) and ("{{" in raw or "{%" in raw),
+                    "asked": question.get_when(),  # for these answers (e.g. the framework)
                 }
             )
         return described
