@@ -154,6 +154,20 @@ def _why(rec: Recommendation | None, framework: str, chosen: bool) -> list[str]:
     return why
 
 
+def _first_walk(session: Any, full: dict[str, Any], defaults: bool, fitting: dict) -> Any:
+    """Check every given answer; a fitting default the template refuses (say, an odd
+    ``git config user.email``) is dropped for the template's own default."""
+    from .errors import AnswerRejected
+
+    while True:
+        try:
+            return session.walk(full, defaults=defaults, user_defaults=fitting)
+        except AnswerRejected as error:
+            if error.key in full or error.key not in fitting:
+                raise
+            del fitting[error.key]
+
+
 def new_project(
     dest: Path | str,
     *,
@@ -198,7 +212,7 @@ def new_project(
         fitting = _user_defaults(dest)
         # Every answer given is checked (with the template's validators) before anything
         # is printed about rendering and before a question is asked.
-        walk = session.walk(full, defaults=defaults, user_defaults=fitting)
+        walk = _first_walk(session, full, defaults, fitting)
         if walk.missing and not defaults and ask is None:
             raise MissingAnswers(
                 walk.missing,
