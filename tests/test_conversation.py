@@ -171,7 +171,6 @@ def test_every_question_asked_in_one_style_for_the_recommended_framework(termina
     _walk_template(pane, framework, typed)
     assert pane.exit_code() == 0, pane.screen()
     screen = pane.screen(joined=True)
-    Path("/tmp/conv-screen.txt").write_text(screen)
     assert '"you@example.comnot-an-email" is not an e-mail address' in _one_line(screen)
     assert "[Shop Site]" in screen  # the project name offered from the folder's name
     assert "[Grace Hopper]" in screen  # the author's name offered from git config
