@@ -218,6 +218,7 @@ def test_ctrl_c_at_a_recommendation_question(terminal, tmp_path):
     pane = terminal("new", "site")
     first = next(iter(load_criteria().questions.values()))
     pane.expect(_one_line(first.prompt))
+    pane.wait_for_prompt(0)
     pane.key("C-c")
     _interrupted(pane, tmp_path / "site")
 

@@ -25,6 +25,12 @@ class _ScaffoldClickError(click.ClickException):
     def __init__(self, error: ScaffoldError) -> None:
         super().__init__(error.message)
         self.exit_code = error.exit_code
+        self.interrupted = isinstance(error, Interrupted)
+
+    def show(self, file: Any = None) -> None:
+        if self.interrupted and sys.stderr.isatty():
+            click.echo("", err=True)  # past the terminal's "^C", at the start of a line
+        super().show(file)
 
     def format_message(self) -> str:
         # One line on a pipe or in a log; on a terminal, folded to its width (never cut).
