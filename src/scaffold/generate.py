@@ -369,7 +369,6 @@ def open_template(
     and ``render`` lets Copier clone ``vcs_ref`` as ``run_copy`` always does.
     """
     from copier._main import Worker  # lazy: see the module docstring
-    from plumbum import ProcessExecutionError
 
     def worker() -> Any:
         return Worker(
@@ -391,9 +390,9 @@ def open_template(
         try:
             with _copier_errors():
                 reader.template.questions_data  # noqa: B018  (reads, or clones, it now)
-        except ProcessExecutionError as exc:
-            raise _unreachable(template.src, exc) from None
         except OSError as exc:
+            if getattr(exc, "stderr", None) is not None:  # git failed (plumbum's error)
+                raise _unreachable(template.src, exc) from None
             raise TemplateError(
                 f"cannot read the template at {template.src}: {exc.strerror or exc}"
             ) from None
