@@ -11,6 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from scaffold._version import TEMPLATE_URL, __version__
 from scaffold.cli import cli
 
 
@@ -160,8 +161,9 @@ def test_new_generates_a_committed_updatable_project(runner, tmp_path):
     assert data["framework"] == "django"
     assert data["recommendation"]["framework"] == "django"
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert Path(answers["_src_path"]).is_absolute()
-    assert answers["_commit"] and answers["_commit"] == data["template"]["commit"]
+    # the published URL and this release's tag: any machine can update it
+    assert answers["_src_path"] == TEMPLATE_URL
+    assert answers["_commit"] == f"v{__version__}" == data["template"]["commit"]
     assert answers["framework"] == "django"
     assert answers["why_framework"] == [r["text"] for r in data["recommendation"]["reasons"]]
     assert "dev_secret_key" not in answers

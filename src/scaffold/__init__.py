@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._version import __version__
 from .api import recommend  # eager: see below
 
 # ``recommend`` is bound eagerly: the submodule ``scaffold.recommend`` has the same name,
@@ -61,14 +62,6 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
-    # Computed on first use: importlib.metadata costs tens of milliseconds at start-up.
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("scaffold")
-        except PackageNotFoundError:  # running from a source tree without installing
-            return "0.0.0"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

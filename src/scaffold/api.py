@@ -196,11 +196,12 @@ def new_project(
     dest = Path(dest).expanduser().absolute()
     gen.check_destination(dest)
     existed = dest.is_dir()
-    source = gen.load_template(template)
+    source = gen.load_template(template, vcs_ref=vcs_ref)
     given = dict(data or {})
     if "framework" in given:
         raise InputError("choose the framework with --framework, not --data framework=...")
-    ref = gen.template_ref(source, vcs_ref, on_warning)
+    warnings: list[str] = []  # about the template: said once the input has passed
+    ref = gen.template_ref(source, vcs_ref, warnings.append)
     with gen.open_template(source, dest, ref) as session:
         given = session.check_data(given)
         rec = None
@@ -218,6 +219,8 @@ def new_project(
                 walk.missing,
                 hint="give them with --data KEY=VALUE or --data-file, or use --defaults",
             )
+        for warning in warnings:
+            on_warning(warning)
         if chosen and rec is None:
             on_step(f"Using {framework.capitalize()} as given; the recommendation is skipped")
         elif chosen and rec is not None and rec.framework != framework:

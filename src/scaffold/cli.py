@@ -60,14 +60,11 @@ class ScaffoldGroup(click.Group):
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from . import __version__
-    from .generate import load_template, template_version
+    from ._version import TEMPLATE_URL, __version__
+    from .generate import packaged_template, release_tag
 
-    try:
-        template = template_version(load_template()) or "unknown"
-    except ScaffoldError:
-        template = "not found"
-    click.echo(f"scaffold {__version__} (template {template})")
+    where = f"from {TEMPLATE_URL}" if packaged_template() else "missing from this installation"
+    click.echo(f"scaffold {__version__} (template {release_tag(__version__)} {where})")
     ctx.exit()
 
 
@@ -313,9 +310,15 @@ Examples:
 @click.option(
     "--template",
     envvar="SCAFFOLD_TEMPLATE",
-    help="Template source: a scaffold checkout or git URL [default: this installation's].",
+    help="Template source: a git URL, or a local checkout (recorded as is: template "
+    "development only) [default: the published URL, rendered offline from this "
+    "installation's copy].",
 )
-@click.option("--vcs-ref", help="Template git ref to render [default: the checkout's HEAD].")
+@click.option(
+    "--vcs-ref",
+    help="Template version (tag) to render [default: this installation's release; for a "
+    "local checkout, its HEAD].",
+)
 @click.option("--no-git", is_flag=True, help="Do not create a git repository and first commit.")
 @click.option(
     "--install",
@@ -415,6 +418,7 @@ Examples:
   scaffold update my-site --to v0.2.0
   scaffold update --conflict rej        # conflicts as *.rej files instead of markers
   scaffold update -d docker=true -d database=postgresql
+  scaffold update --template https://github.com/your-org/scaffold.git   # it moved
   scaffold update --json""",
 )
 @click.argument("path", type=click.Path(path_type=Path), default=".")
@@ -422,8 +426,14 @@ Examples:
     "--to",
     "ref",
     metavar="REF",
-    help="Template version (tag, branch or commit) [default: the newest: the template "
-    "checkout's HEAD, or a remote template's newest tag].",
+    help="Template version: a release tag such as v0.2.0 (or a branch or commit of a "
+    "template checkout) [default: the newest release tag].",
+)
+@click.option(
+    "--template",
+    metavar="SRC",
+    help="Update from this template source instead of the recorded one (_src_path): a "
+    "git URL, which is then recorded, or a local checkout (e.g. in CI), which is not.",
 )
 @click.option(
     "--conflict",
@@ -442,7 +452,12 @@ Examples:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
 def update_cmd(
-    path: Path, ref: str | None, conflict: str, data_pairs: tuple[str, ...], as_json: bool
+    path: Path,
+    ref: str | None,
+    template: str | None,
+    conflict: str,
+    data_pairs: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Bring the project in PATH (default: here) up to a newer template version.
 
@@ -454,7 +469,9 @@ def update_cmd(
     from .update import update_project
 
     data = parse_pairs(data_pairs, "--data")
-    result = update_project(path, to=ref, data=data, conflict=conflict)
+    result = update_project(path, to=ref, data=data, conflict=conflict, template=template)
+    if result.note and not as_json:
+        click.echo(f"Note: {result.note}", err=True)
     if result.template_dirty and not as_json:
         click.secho(
             f"Warning: the template at {result.src_path} has uncommitted changes; "
@@ -519,13 +536,14 @@ def _show_update(result: Any) -> None:
 Examples:
   scaffold check-update
   scaffold check-update my-site --json
-  scaffold check-update my-site --template ./scaffold   # a CI checkout of the template""",
+  scaffold check-update my-site --template ../scaffold  # a local checkout of the template""",
 )
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option(
     "--template",
+    metavar="SRC",
     help="Compare with this template source instead of the one the project records "
-    "(_src_path), e.g. a checkout of it in CI.",
+    "(_src_path): a moved repository, a fork, a local checkout (as `update --template`).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
 def check_update_cmd(path: Path, template: str | None, as_json: bool) -> None:
@@ -543,6 +561,8 @@ def check_update_cmd(path: Path, template: str | None, as_json: bool) -> None:
         click.echo(f"Template:          {check.src_path}")
         click.echo(f"Project version:   {check.current}")
         click.echo(f"Newest version:    {check.latest}")
+        if check.note:
+            click.echo(f"Note: {check.note}")
         if check.update_available:
             click.secho("An update is available: run `scaffold update` to apply it.", fg="yellow")
         else:

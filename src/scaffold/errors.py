@@ -157,6 +157,12 @@ class UpdateAvailable(ScaffoldError):
         super().__init__(f"template version {latest} is available: run `scaffold update`")
 
 
+class ReleaseRefused(ScaffoldError):
+    """``python -m scaffold.release``: the release cannot be tagged as it is."""
+
+    exit_code = 2
+
+
 class Interrupted(ScaffoldError):
     exit_code = 130
 

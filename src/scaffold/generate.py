@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from .errors import (
     UnknownQuestion,
 )
 from .prompts import NO_DEFAULT, Ask, match_choice, parse_bool
-from .vcs import git
+from .vcs import commit_tree, environment, fetch_url_from, git
 
 ANSWERS_FILE = ".copier-answers.yml"
 Step = Callable[[str], None]
@@ -48,9 +49,17 @@ INTERNAL_ANSWERS = ("framework", "why_framework")
 
 @dataclass(frozen=True)
 class Template:
-    """Where the template lives. Its questions are read by Copier (see ``open_template``)."""
+    """Where the template lives (``src``, recorded in ``_src_path``). Its questions are
+    read by Copier (see ``open_template``).
+
+    ``packaged`` is set when this installation carries the very release that is asked
+    for (``release``, a tag ``vX.Y.Z``) of a template given as a git URL: Copier then
+    renders that copy, offline, and still records the URL and the tag.
+    """
 
     src: str  # absolute path or URL, as recorded in _src_path
+    packaged: Path | None = None
+    release: str | None = None
 
     @property
     def local(self) -> Path | None:
@@ -69,18 +78,35 @@ class Template:
             return session.check_data(data)
 
 
+TEMPLATE_FILES = ("copier.yml", "questions", "templates")
+
+
+def release_tag(version: str | None = None) -> str:
+    """The git tag of a release: ``v`` and the package version."""
+    if version is None:
+        from ._version import __version__ as version
+    return f"v{version}"
+
+
+def packaged_template() -> Path | None:
+    """The template this installation carries: ``scaffold/template/`` in a wheel, or
+    the clone itself in an editable install (None if neither is there)."""
+    here = Path(__file__).resolve().parent
+    candidates = [here / "template", *here.parents]
+    for root in candidates:
+        if (root / "copier.yml").is_file() and (root / "templates").is_dir():
+            return root
+    return None
+
+
 def default_template_source() -> str:
-    """``$SCAFFOLD_TEMPLATE``, else the repository this package was installed from."""
+    """``$SCAFFOLD_TEMPLATE``, else the published template URL (``_version.py``)."""
     env = os.environ.get("SCAFFOLD_TEMPLATE")
     if env:
         return env
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "copier.yml").is_file() and (parent / "templates").is_dir():
-            return str(parent)
-    raise TemplateError(
-        "cannot find the scaffold template: install scaffold from a clone "
-        "(pip install -e .), or pass --template PATH or set SCAFFOLD_TEMPLATE"
-    )
+    from ._version import TEMPLATE_URL
+
+    return TEMPLATE_URL
 
 
 _REMOTE = re.compile(r"^(gh:|gl:|[a-z][a-z0-9+.-]*://|git@|git\+)", re.IGNORECASE)
@@ -91,11 +117,20 @@ def is_remote(source: str) -> bool:
     return bool(_REMOTE.match(source))
 
 
-def load_template(source: str | None = None) -> Template:
-    """Locate the template (cheap: no Copier, no clone)."""
+def load_template(source: str | None = None, *, vcs_ref: str | None = None) -> Template:
+    """Locate the template (cheap: no Copier, no clone).
+
+    A git URL (the default) asked for at this installation's release (``vcs_ref``
+    None or that tag) is rendered from the packaged copy; any other version is
+    fetched from the URL by Copier.
+    """
     source = source or default_template_source()
     if is_remote(source):
-        return Template(source)  # remote: Copier fetches it when its questions are read
+        release = release_tag()
+        packaged = packaged_template()
+        if packaged is None or vcs_ref not in (None, release):
+            return Template(source)  # remote: Copier fetches it when its questions are read
+        return Template(source, packaged, release)
     root = Path(source).expanduser().resolve()
     config = root / "copier.yml"
     if not config.is_file():
@@ -107,7 +142,10 @@ def load_template(source: str | None = None) -> Template:
 
 
 def template_version(template: Template) -> str | None:
-    """``git describe`` of a local template checkout (None if not a git checkout)."""
+    """The release a template renders: the packaged tag, or ``git describe`` of a local
+    checkout (None if not a git checkout, or a URL asked for another version)."""
+    if template.release:
+        return template.release
     if template.local is None or not template.is_git:
         return None
     return git("describe", "--tags", "--always", cwd=template.local, check=False) or None
@@ -146,9 +184,12 @@ class TemplateSession:
     git checkout) once, for the questions and the rendering alike.
     """
 
-    def __init__(self, worker: Any, src: str, renderer: Callable[[], Any] | None) -> None:
+    def __init__(
+        self, worker: Any, template: Template, renderer: Callable[[], Any] | None
+    ) -> None:
         self._worker = worker
-        self.src = src
+        self.template = template
+        self.src = template.src
         self._renderer = renderer  # makes the worker that renders, if not this one
 
     @property
@@ -285,8 +326,13 @@ class TemplateSession:
         worker = self._renderer() if self._renderer else self._worker
         worker.data = dict(answers)
         worker.defaults = True
+        packaged = (
+            _packaged_release(self.template)
+            if self.template.packaged is not None
+            else contextlib.nullcontext()
+        )
         try:
-            with _copier_errors(), worker:
+            with _copier_errors(), packaged, worker:
                 worker.run_copy()
         except OSError as exc:
             dest = Path(worker.dst_path)
@@ -382,10 +428,11 @@ def open_template(
             cleanup_on_error=True,
         )
 
+    in_place = template.packaged or template.local
     reader = worker()
-    if template.local is not None:
+    if in_place is not None:
         # Copier's own Template object, told where the files already are (no clone).
-        reader.template.__dict__["local_abspath"] = template.local
+        reader.template.__dict__["local_abspath"] = in_place
     with reader:
         try:
             with _copier_errors():
@@ -396,7 +443,7 @@ def open_template(
             raise TemplateError(
                 f"cannot read the template at {template.src}: {exc.strerror or exc}"
             ) from None
-        yield TemplateSession(reader, template.src, worker if template.local else None)
+        yield TemplateSession(reader, template, worker if in_place is not None else None)
 
 
 def _unreachable(src: str, exc: Any) -> TemplateError:
@@ -490,6 +537,39 @@ def _translate_copier_error(exc: Exception) -> Exception:
     return InputError(" ".join(text.split()))
 
 
+@contextlib.contextmanager
+def _packaged_release(template: Template) -> Iterator[None]:
+    """Let Copier fetch ``template.src`` at ``template.release`` from the packaged copy:
+    a one-commit repository tagged with the release, in a temporary folder, that git
+    reads in place of the URL. Copier records the URL and the tag; no network is used,
+    and Copier's cache of remote templates (``COPIER_CACHE_DIR``) is left alone."""
+    assert template.packaged is not None and template.release is not None
+    with tempfile.TemporaryDirectory(prefix="scaffold-template-") as tmp:
+        repo = Path(tmp, "template")
+        repo.mkdir()
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
+        for name in TEMPLATE_FILES:
+            source = template.packaged / name
+            if source.is_dir():
+                shutil.copytree(source, repo / name, ignore=ignore)
+            else:
+                shutil.copy2(source, repo / name)
+        commit_tree(repo, f"scaffold template {template.release}", tag=template.release)
+        env = {**fetch_url_from(template.src, repo), "COPIER_CACHE_DIR": str(Path(tmp, "cache"))}
+        with copier_environment(env):
+            yield
+
+
+@contextlib.contextmanager
+def copier_environment(values: dict[str, str]) -> Iterator[None]:
+    """Environment variables for Copier and the git it runs. Copier starts git through
+    plumbum, which copies ``os.environ`` when it is first imported: both are set."""
+    from plumbum import local
+
+    with environment(values), local.env(**values):
+        yield
+
+
 def read_answers(project: Path) -> dict[str, Any]:
     path = project / ANSWERS_FILE
     try:
@@ -519,7 +599,19 @@ def git_init_and_commit(project: Path, answers: Mapping[str, Any]) -> str:
 
 
 def template_ref(template: Template, vcs_ref: str | None, warn: Step = _quiet) -> str | None:
-    """The ref to render: ``vcs_ref``, else a local checkout's HEAD (warning if dirty)."""
+    """The ref to render: the packaged release; else ``vcs_ref``, or a local checkout's
+    HEAD (warning that a local folder is recorded, and if it has uncommitted changes)."""
+    if template.packaged is not None:
+        return template.release
+    if template.local is None:
+        return vcs_ref
+    from ._version import TEMPLATE_URL
+
+    warn(
+        f"the project records the local folder {template.src} as its template, so "
+        "teammates and CI cannot update it; to fix, run `scaffold update --template "
+        f"<git URL>` in it later (the published template is {TEMPLATE_URL})"
+    )
     if vcs_ref is not None:
         return vcs_ref
     vcs_ref, dirty = template_head(template)

@@ -182,5 +182,6 @@ class Terminal:
         print(f"? {prompt} {hint}".rstrip() + " ", end="", file=self.stderr, flush=True)
         line = self.stdin.readline()
         if not line:
+            print(file=self.stderr)  # end the prompt's line: the error gets its own
             raise EOFError
         return line.rstrip("\n")

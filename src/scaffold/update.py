@@ -14,13 +14,17 @@ No click and no copier here (``generate`` imports copier lazily).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .errors import (
     ExternalCommandError,
@@ -33,12 +37,13 @@ from .errors import (
 from .generate import (
     ANSWERS_FILE,
     Template,
+    copier_environment,
     copier_update,
     is_remote,
     load_template,
     read_answers,
 )
-from .vcs import git, run_git, sigterm_as_interrupt
+from .vcs import fetch_url_from, git, run_git, sigterm_as_interrupt
 
 CONFLICT_MODES = ("inline", "rej")
 _DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
@@ -158,13 +163,14 @@ def _git_url(src: str) -> str:
     return src[4:] if src.startswith("git+") else src
 
 
-def _ls_remote_tags(src: str, where: str) -> dict[str, str]:
-    """``{tag: commit sha}`` of a remote template; TemplateError if unreachable."""
+def _ls_remote(src: str, where: str) -> tuple[dict[str, str], str | None]:
+    """``({tag: commit sha}, HEAD's sha)`` of a remote template; TemplateError if
+    unreachable."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
     try:
         proc = subprocess.run(
-            ["git", "ls-remote", "--tags", _git_url(src)],
+            ["git", "ls-remote", _git_url(src), "HEAD", "refs/tags/*"],
             capture_output=True,
             text=True,
             check=False,
@@ -182,8 +188,11 @@ def _ls_remote_tags(src: str, where: str) -> dict[str, str]:
         detail = (proc.stderr.strip().splitlines() or ["no answer"])[-1]
         raise TemplateError(f"{where}: {detail}")
     tags: dict[str, str] = {}
+    head = None
     for line in proc.stdout.splitlines():
         sha, _, ref = line.partition("\t")
+        if ref == "HEAD":
+            head = sha
         if not ref.startswith("refs/tags/"):
             continue
         name = ref[len("refs/tags/") :]
@@ -191,7 +200,7 @@ def _ls_remote_tags(src: str, where: str) -> dict[str, str]:
             tags[name[:-3]] = sha
         else:
             tags.setdefault(name, sha)
-    return tags
+    return tags, head
 
 
 def _version(describe: str) -> Any:
@@ -219,6 +228,7 @@ class TemplateSource:
     src: str
     local: Path | None
     tags: dict[str, str] = field(default_factory=dict)  # remote only
+    head: str | None = None  # remote only: the sha of its HEAD
 
     def resolve(self, ref: str) -> str | None:
         """Full sha of ``ref`` (a tag, branch, sha or ``git describe``), if known."""
@@ -269,7 +279,7 @@ def open_template(src: str, *, recorded: bool = True) -> TemplateSource:
         else f"cannot use the template {src}"
     )
     if is_remote(src):
-        return TemplateSource(src, None, _ls_remote_tags(src, where))
+        return TemplateSource(src, None, *_ls_remote(src, where))
     path = Path(src).expanduser()
     if not path.is_absolute():
         raise TemplateError(
@@ -301,6 +311,7 @@ class UpdateCheck:
     latest_sha: str | None
     template_dirty: bool = False
     ahead: bool = False  # the project's version descends from the latest one
+    note: str = ""  # one line when the template has unreleased commits
 
     @property
     def update_available(self) -> bool:
@@ -320,44 +331,79 @@ class UpdateCheck:
             "src_path": self.src_path,
             "current_commit": self.current_sha,
             "latest_commit": self.latest_sha,
+            "note": self.note or None,
         }
 
 
-def _latest(source: TemplateSource) -> tuple[str | None, bool]:
-    """The newest template version: the checkout's HEAD, or a remote's newest tag."""
-    if source.local is not None:
-        sha = git("rev-parse", "HEAD", cwd=source.local)
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
-        return sha, dirty
-    tag = _newest_tag(source.tags)
-    return (source.tags[tag] if tag else None), False
+@dataclass(frozen=True)
+class _Newest:
+    sha: str | None  # the newest release tag's commit (None: no release tag)
+    tag: str | None
+    dirty: bool = False  # a local checkout with uncommitted changes
+    unreleased: bool = False  # the source's HEAD has commits after that tag
 
 
-def check_update(path: Path | str, *, template: str | None = None) -> UpdateCheck:
-    """Compare the project's template version with the newest one available.
+def _newest(source: TemplateSource) -> _Newest:
+    """The newest release: the highest PEP 440 tag, pre-releases left out (as plain
+    ``copier update`` picks), and whether the source's HEAD is past it."""
+    if source.local is None:
+        tag = _newest_tag(source.tags)
+        sha = source.tags[tag] if tag else None
+        return _Newest(sha, tag, unreleased=bool(sha and source.head and source.head != sha))
+    tags = git("tag", "--list", cwd=source.local, check=False).splitlines()
+    tag = _newest_tag(dict.fromkeys(tags, ""))
+    head = git("rev-parse", "HEAD", cwd=source.local)
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
+    sha = source.resolve(tag) if tag else None
+    return _Newest(sha, tag, dirty, unreleased=bool(sha and sha != head))
 
-    ``template`` replaces the recorded ``_src_path`` (e.g. a CI checkout of it).
-    """
-    project = read_project(path)
+
+def unreleased_note(source: TemplateSource, newest: _Newest) -> str:
+    """One line when the template has commits after its newest release ("" if not)."""
+    if not newest.unreleased:
+        return ""
+    return (
+        f"the template {source.src} has commits after {newest.tag} that are not released; "
+        f"they are not used (`--to REF` takes them on purpose)"
+    )
+
+
+def _open_source(project: Project, template: str | None) -> TemplateSource:
+    """The template the project records, or ``template`` given instead (checked)."""
     if template and not is_remote(template):
         template = str(Path(template).expanduser().resolve())
     source = open_template(template or project.src_path, recorded=not template)
     if template and source.local is not None:
         load_template(str(source.local))  # a scaffold template, not any folder
-    latest_sha, dirty = _latest(source)
-    if latest_sha is None:
-        raise TemplateError(f"the template {source.src} has no version tag")
+    return source
+
+
+def check_update(path: Path | str, *, template: str | None = None) -> UpdateCheck:
+    """Compare the project's template version with the newest release available.
+
+    ``template`` replaces the recorded ``_src_path`` (a moved repository, a fork, a
+    checkout in CI), exactly as ``update_project(template=...)`` does.
+    """
+    project = read_project(path)
+    source = _open_source(project, template)
+    newest = _newest(source)
+    if newest.sha is None or newest.tag is None:
+        raise TemplateError(
+            f"the template {source.src} has no release tag (vX.Y.Z); tag one with "
+            "`python -m scaffold.release` in it"
+        )
     current_sha = source.resolve(project.commit)
-    ahead = bool(current_sha) and source.is_ancestor(latest_sha, current_sha or "")
+    ahead = bool(current_sha) and source.is_ancestor(newest.sha, current_sha or "")
     return UpdateCheck(
         path=project.path,
         src_path=source.src,
         current=project.commit,
         current_sha=current_sha,
-        latest=source.describe(latest_sha),
-        latest_sha=latest_sha,
-        template_dirty=dirty,
+        latest=newest.tag,
+        latest_sha=newest.sha,
+        template_dirty=newest.dirty,
         ahead=ahead,
+        note=unreleased_note(source, newest),
     )
 
 
@@ -376,6 +422,7 @@ class UpdateResult:
     changed: list[tuple[str, str]] = field(default_factory=list)  # (git status XY, path)
     diff_stat: str = ""
     template_dirty: bool = False
+    note: str = ""  # one line when the template has unreleased commits
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -388,6 +435,7 @@ class UpdateResult:
             "kept": self.kept,
             "changed": [{"status": code.strip() or code, "path": p} for code, p in self.changed],
             "committed": False,
+            "note": self.note or None,
         }
 
 
@@ -468,29 +516,72 @@ def _checked_data(
 
 @dataclass(frozen=True)
 class _Target:
-    ref: str | None  # what Copier gets as vcs_ref (None: Copier picks the newest tag)
+    ref: str | None  # what Copier gets as vcs_ref
     sha: str | None  # the commit, where known
     name: str  # how the version is shown
     template_dirty: bool = False
+    note: str = ""
 
 
 def _target(source: TemplateSource, ref: str | None) -> _Target:
-    """The template version to update to: ``ref``, else the newest one."""
-    if source.local is None:
-        ref = ref or _newest_tag(source.tags)
-        if ref is None:
-            raise TemplateError(f"the template {source.src} has no version tag to update to")
-        sha = source.resolve(ref)
-        return _Target(ref, sha, source.describe(sha) if ref in source.tags and sha else ref)
-    dirty = False
+    """The template version to update to: ``ref``, else the newest release tag."""
     if ref is None:
-        ref, dirty = _latest(source)
-    sha = source.resolve(ref or "HEAD")
+        newest = _newest(source)
+        if newest.tag is None:
+            raise TemplateError(
+                f"the template {source.src} has no release tag (vX.Y.Z) to update to; "
+                "pass --to REF"
+            )
+        return _Target(
+            newest.tag, newest.sha, newest.tag, newest.dirty, unreleased_note(source, newest)
+        )
+    sha = source.resolve(ref)
+    if source.local is None:
+        return _Target(ref, sha, source.describe(sha) if ref in source.tags and sha else ref)
     if sha is None:
         known = source.known_versions()
         hint = f"tags: {_shown(known)}" if known else "the template has no tags"
         raise InputError(f"unknown template version {ref!r} in {source.src}; {hint}")
-    return _Target(sha, sha, source.describe(sha), dirty)
+    return _Target(sha, sha, source.describe(sha))
+
+
+@contextlib.contextmanager
+def _copier_reads(project: Project, source: TemplateSource, head: str) -> Iterator[None]:
+    """Make Copier update from ``source`` when it is not the recorded ``_src_path``.
+
+    A local checkout given for a project that records a URL: git reads the checkout
+    in place of the URL, and the URL stays recorded. Any other new source (a URL, a
+    moved folder): it is written into ``_src_path`` and committed for Copier (which
+    reads the source from the committed answers only), then that commit is dropped
+    again, so the change is part of the uncommitted update.
+    """
+    if source.src == project.src_path:
+        yield
+        return
+    if source.local is not None and is_remote(project.src_path):
+        with tempfile.TemporaryDirectory(prefix="scaffold-update-") as tmp:
+            env = {**fetch_url_from(project.src_path, source.local), "COPIER_CACHE_DIR": tmp}
+            with copier_environment(env):
+                yield
+        return
+    answers = project.path / ANSWERS_FILE
+    text = answers.read_text("utf-8")
+    line = yaml.safe_dump({"_src_path": source.src}, default_flow_style=False).strip()
+    moved, count = re.subn(r"^_src_path:.*$", lambda _: line, text, count=1, flags=re.M)
+    if not count:
+        raise ProjectStateError(f"{ANSWERS_FILE} has no _src_path line to change")
+    answers.write_text(moved, "utf-8")
+    git("add", "--", ANSWERS_FILE, cwd=project.path)
+    git(*_IDENTITY, "commit", "--quiet", "--no-verify", "-m", "scaffold: template source",
+        cwd=project.path)  # fmt: skip
+    try:
+        yield
+    finally:  # HEAD back to the user's commit; the tree and the index stay as they are
+        git("update-ref", "HEAD", head, cwd=project.path)
+
+
+_IDENTITY = ("-c", "user.name=scaffold", "-c", "user.email=scaffold@localhost",
+             "-c", "commit.gpgsign=false")  # fmt: skip
 
 
 def update_project(
@@ -499,8 +590,11 @@ def update_project(
     to: str | None = None,
     data: Mapping[str, Any] | None = None,
     conflict: str = "inline",
+    template: str | None = None,
 ) -> UpdateResult:
-    """Update the project at ``path`` to template version ``to`` (default: the newest).
+    """Update the project at ``path`` to template version ``to`` (default: the newest
+    release tag). ``template`` updates from another source than the recorded one (a
+    moved repository, a fork, a local checkout in CI); a URL is then recorded.
 
     Refusals (nothing written): not a generated project or not git
     (``ProjectStateError``), uncommitted changes (``ProjectStateError``), template
@@ -513,7 +607,7 @@ def update_project(
         raise InputError(f"--conflict must be one of {', '.join(CONFLICT_MODES)}")
     project = read_project(path)
     head = check_git_state(project)
-    source = open_template(project.src_path)
+    source = _open_source(project, template)
     checked = _checked_data(project, source, data or {})
     current_sha = source.resolve(project.commit)
     if source.local is not None and current_sha is None:
@@ -530,6 +624,7 @@ def update_project(
         new_version=target.name,
         status="up-to-date",
         template_dirty=target.template_dirty,
+        note=target.note,
     )
     if target.sha and current_sha and target.sha != current_sha:
         if source.is_ancestor(target.sha, current_sha):
@@ -538,11 +633,17 @@ def update_project(
                 f"({project.commit}); downgrades are not supported"
             )
     elif target.sha and target.sha == current_sha and not checked:
+        if source.src != project.src_path and is_remote(source.src):
+            raise InputError(
+                f"the project is already at {target.name}; to record {source.src} as its "
+                f"template, set _src_path in {ANSWERS_FILE} to it and commit"
+            )
         return result
 
     with sigterm_as_interrupt():
         try:
-            copier_update(project.path, checked, vcs_ref=target.ref, conflict=conflict)
+            with _copier_reads(project, source, head):
+                copier_update(project.path, checked, vcs_ref=target.ref, conflict=conflict)
         except KeyboardInterrupt:
             restore(project.path, head)
             raise Interrupted("interrupted; the project is back as it was before") from None

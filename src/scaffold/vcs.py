@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -49,3 +50,44 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the calls inside (Copier runs git as a
+    subprocess of this one), then put back what was there."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def fetch_url_from(url: str, repository: Path) -> dict[str, str]:
+    """Environment that makes git read ``url`` from the local ``repository``
+    (``url.<repository>.insteadOf <url>`` through ``GIT_CONFIG_COUNT``), for one
+    process tree and without touching any git config file."""
+    count = int(os.environ.get("GIT_CONFIG_COUNT") or 0)
+    return {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{repository}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": url,
+    }
+
+
+def commit_tree(folder: Path, message: str, tag: str | None = None) -> str:
+    """Make ``folder`` a new git repository with one commit of everything in it
+    (and ``tag`` on it). Returns the commit."""
+    identity = ("-c", "user.name=scaffold", "-c", "user.email=scaffold@localhost",
+                "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false")  # fmt: skip
+    git("init", "--quiet", "--template=", cwd=folder)
+    git("add", "--all", cwd=folder)
+    git(*identity, "commit", "--quiet", "--no-verify", "-m", message, cwd=folder)
+    if tag:
+        git(*identity, "tag", tag, cwd=folder)
+    return git("rev-parse", "HEAD", cwd=folder)
