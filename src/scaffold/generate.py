@@ -431,8 +431,11 @@ def open_template(
     in_place = template.packaged or template.local
     reader = worker()
     if in_place is not None:
-        # Copier's own Template object, told where the files already are (no clone).
+        # Copier's own Template object, told where the files already are (no clone),
+        # and, for the packaged copy (not a git checkout), which release they are.
         reader.template.__dict__["local_abspath"] = in_place
+        if template.packaged is not None:
+            reader.template.__dict__["commit"] = template.release
     with reader:
         try:
             with _copier_errors():
