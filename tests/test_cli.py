@@ -63,9 +63,12 @@ def test_recommend_defaults_json(runner):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["framework"] == "django"
-    assert data["scores"]["django"] > data["scores"]["flask"]
-    assert data["reasons"] and all(r["text"] for r in data["reasons"])
-    assert data["answers"]["kind"] == "website"
+    # nothing was answered: nothing scores, every answer is assumed, the default is named
+    assert data["scores"] == {"django": 0, "flask": 0}
+    assert data["confidence"] == "none" and data["reasons"] == []
+    assert data["given"] == [] and data["assumed"] == list(data["answers"])
+    assert "Django" in data["tie_breaker"]
+    assert data["answers"]["kind"] == "unsure"
 
 
 def test_recommend_human_output_explains(runner):
@@ -78,12 +81,16 @@ def test_recommend_human_output_explains(runner):
         "microservice=yes",
         "-a",
         "admin=no",
+        "-a",
+        "auth=yes",
         "--defaults",
     )
     assert result.exit_code == 0
-    assert "Recommendation: Flask" in result.stdout
+    assert "Recommendation: Flask (clear lead: Flask 6, Django 2)" in result.stdout
     assert "microservice" in result.stdout.lower()
     assert "In favour of Django" in result.stdout
+    assert "Not answered (or unsure), so not counted: size, data," in result.stdout
+    assert "To override: scaffold new DEST --framework django" in result.stdout
 
 
 def test_recommend_without_terminal_lists_every_missing_key(runner):
@@ -98,9 +105,13 @@ def test_recommend_without_terminal_lists_every_missing_key(runner):
 
 
 def test_recommend_asks_on_a_terminal(runner):
-    # 13 questions: kind, size, admin(y/n), data, api, microservice(y/n), auth(y/n), team,
-    # deadline, async_io, experience, architecture, middleware(y/n)
-    answers = "api\nsmall\nn\nsimple\napi_only\ny\nn\nsolo\nrelaxed\nhigh\nnewcomer\ncustom\nn\n"
+    # 17 questions: kind, size, admin, data, api, microservice, auth, team, deadline,
+    # async_io, experience, architecture, middleware, then users, scope,
+    # transactions, addons (Enter: the default "unsure")
+    answers = (
+        "api\nsmall\nno\nsimple\napi_only\nyes\nno\nsolo\nrelaxed\nhigh\nnewcomer\ncustom\nno\n"
+    )
+    answers += "\n\n\n\n"
     result = invoke(runner, "recommend", "--prompt", input=answers)
     assert result.exit_code == 0, result.stderr
     assert "Recommendation: Flask" in result.stdout
@@ -108,7 +119,7 @@ def test_recommend_asks_on_a_terminal(runner):
 
 
 def test_recommend_prompt_rejects_a_bad_choice_and_asks_again(runner):
-    answers = "game\napi\n" + "\n" * 12
+    answers = "game\napi\n" + "\n" * 16
     result = invoke(runner, "recommend", "--prompt", input=answers)
     assert result.exit_code == 0
     assert "'game' is not one of" in result.stderr
@@ -141,7 +152,7 @@ def test_list_questions(runner):
     result = invoke(runner, "recommend", "--list", "--json")
     data = json.loads(result.stdout)
     assert data["kind"]["allowed"][0] == "website"
-    assert data["admin"]["allowed"] == ["yes", "no"]
+    assert data["admin"]["allowed"] == ["yes", "no", "unsure"]
 
 
 # ---------------------------------------------------------------------------- new
@@ -165,7 +176,8 @@ def test_new_generates_a_committed_updatable_project(runner, tmp_path):
     assert answers["_src_path"] == TEMPLATE_URL
     assert answers["_commit"] == f"v{__version__}" == data["template"]["commit"]
     assert answers["framework"] == "django"
-    assert answers["why_framework"] == [r["text"] for r in data["recommendation"]["reasons"]]
+    rec = data["recommendation"]
+    assert answers["why_framework"] == [r["text"] for r in rec["reasons"]] + [rec["tie_breaker"]]
     assert "dev_secret_key" not in answers
     # one commit, clean tree, the secret file present but not committed
     assert len(_git(dest, "log", "--format=%H").split()) == 1

@@ -166,23 +166,85 @@ def _recommend_answers(pairs: tuple[str, ...], answers_file: Path | None) -> dic
     return raw
 
 
+_LEAD = {"strong": "strong lead", "clear": "clear lead", "slight": "slight lead", "tie": "tie"}
+
+
+def _width() -> int:
+    """The terminal's width (COLUMNS when set), kept between 40 and 100 columns."""
+    import shutil
+
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
+
+
+def _say(text: str, first: str = "", rest: str | None = None, bold: bool = False) -> None:
+    """Print ``text`` wrapped at word boundaries to the terminal's width."""
+    import textwrap
+
+    click.secho(
+        textwrap.fill(
+            text,
+            width=_width(),
+            initial_indent=first,
+            subsequent_indent=" " * len(first) if rest is None else rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ),
+        bold=bold,
+    )
+
+
+def _pairs(answers: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in answers.items())
+
+
 def _show_recommendation(rec: Recommendation) -> None:
     name = rec.framework.capitalize()
-    click.secho(
-        f"Recommendation: {name}  (Django {rec.scores['django']}, Flask {rec.scores['flask']})",
-        bold=True,
-    )
-    if rec.near_tie:
-        click.echo(f"It is a near tie. {rec.tie_breaker}")
+    other = "Flask" if rec.framework == "django" else "Django"
+    criteria = load_criteria()
+    scores = f"{name} {rec.scores[rec.framework]}, {other} {rec.scores[other.lower()]}"
+    if rec.confidence == "none":
+        _say(f"Recommendation: {name} (default: nothing leans either way)", bold=True)
+    else:
+        _say(f"Recommendation: {name} ({_LEAD[rec.confidence]}: {scores})", bold=True)
+    given = {q: criteria.questions[q].text(rec.answers[q]) for q in rec.given}
+    if not given:
+        _say("Nothing definite was answered, so nothing counts. " + (rec.tie_breaker or ""))
+    elif rec.confidence == "none":
+        _say(f"Your answers ({_pairs(given)}) favour neither. " + (rec.tie_breaker or ""))
+    else:
+        _say(f"From your answers: {_pairs(given)}.")
     if rec.reasons:
         click.echo(f"Why {name}:")
         for reason in rec.reasons:
-            click.echo(f"  + {reason.text}")
+            _say(f"{_pairs(reason.answers)}: {reason.text}", "  + ", "    ")
     if rec.counter_reasons:
-        other = "Flask" if rec.framework == "django" else "Django"
         click.echo(f"In favour of {other}:")
         for reason in rec.counter_reasons:
-            click.echo(f"  - {reason.text}")
+            _say(f"{_pairs(reason.answers)}: {reason.text}", "  - ", "    ")
+    if rec.confidence == "tie":
+        _say(f"It is a tie ({scores}), broken in favour of {name}: {rec.tie_breaker}")
+    if rec.assumed:
+        if given:
+            _say(f"Not answered (or unsure), so not counted: {', '.join(rec.assumed)}.")
+        else:
+            _say("Answer a few questions for a real recommendation, e.g. "
+                 "scaffold recommend -a kind=blog -a size=small (see --list).")  # fmt: skip
+    singles = [f for f in rec.flips if len(f.answers) == 1]
+    if singles:
+        _say(f"{other} instead if: " + ", ".join(_pairs(f.answers) for f in singles) + ".")
+    elif rec.flips:
+        shown = [" and ".join(f"{k}={v}" for k, v in f.answers.items()) for f in rec.flips[:4]]
+        more = len(rec.flips) - len(shown)
+        tail = f"; {more} more in --json" if more else ""
+        _say(f"{other} instead if two answers change: " + "; ".join(shown) + tail + ".")
+    else:
+        _say(f"No change of one or two answers would make it {other}.")
+    if rec.template_answers:
+        hints = " ".join(
+            f"-d {k}={json.dumps(v).strip(chr(34))}" for k, v in rec.template_answers.items()
+        )
+        _say(f"Template answers that follow, for scaffold new: {hints}")
+    _say(f"To override: scaffold new DEST --framework {other.lower()}")
 
 
 @cli.command(
@@ -223,14 +285,21 @@ def _list_questions(as_json: bool) -> None:
     if as_json:
         _emit_json(
             {
-                q.id: {"prompt": q.prompt, "allowed": q.allowed, "default": q.default}
+                q.id: {
+                    "prompt": q.prompt,
+                    "help": q.help,
+                    "kind": q.kind,
+                    "allowed": q.allowed,
+                    "choices": dict(q.choices),
+                    "default": q.default,
+                }
                 for q in questions
             }
         )
         return
     for q in questions:
-        default = ("yes" if q.default else "no") if q.kind == "bool" else q.default
-        click.echo(f"{q.id:<13} {q.prompt}  [{'|'.join(q.allowed)}; default {default}]")
+        _say(f"{q.id:<13} {q.prompt} [{'|'.join(q.allowed)}]", "", " " * 14)
+    _say("Unanswered questions (and --defaults) mean unsure, which scores nothing.")
 
 
 # ------------------------------------------------------------------------- new
