@@ -23,6 +23,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from scaffold._version import TEMPLATE_URL, __version__
 from scaffold.cli import cli
 from tests.support.procs import run
 from tests.test_update import (
@@ -422,16 +423,16 @@ def ci_env(tmp_path) -> dict[str, str]:
 def test_readme_workflow_generates_a_project(tmp_path, template_repo, ci_env):
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    # `pip install -e ./scaffold` makes that checkout the template scaffold uses.
-    env = {**ci_env, "SCAFFOLD_TEMPLATE": str(workspace / "scaffold")}
+    # scaffold (installed from this clone) renders the template it carries
     checkouts = {"your-org/scaffold": template_repo}
-    run_workflow(readme_workflows()["New project"], workspace, checkouts, env)
+    run_workflow(readme_workflows()["New project"], workspace, checkouts, ci_env)
     recommendation = json.loads((workspace / "recommendation.json").read_text())
     generated = json.loads((workspace / "generated.json").read_text())
     project = workspace / "orders-api"
     assert generated["framework"] == recommendation["framework"] == "flask"
     assert answers(project)["project_name"] == "Orders API"
-    assert answers(project)["_commit"] == "v2"
+    assert answers(project)["_src_path"] == TEMPLATE_URL
+    assert answers(project)["_commit"] == f"v{__version__}"
     assert git(project, "status", "--porcelain") == ""
     assert len(git(project, "log", "--oneline").splitlines()) == 1
 
@@ -443,16 +444,12 @@ def test_readme_workflow_checks_for_template_updates(
     behind = fresh_copy(tmp_path_factory, "django", tmp_path / "behind-origin")
     current = fresh_copy(tmp_path_factory, "django", tmp_path / "current-origin")
     _spoil_answers(current, "_commit", "v2")  # as `scaffold update` records it
-    for project in (behind, current):  # generated on another machine
-        _spoil_answers(project, "_src_path", "/home/someone/scaffold")
+    for project in (behind, current):  # the template's URL is all the workflow has
+        _spoil_answers(project, "_src_path", f"file://{template_repo}")
 
-    result = run_workflow(
-        workflow, tmp_path / "ws1", {"self": behind, "your-org/scaffold": template_repo}, ci_env
-    )
+    result = run_workflow(workflow, tmp_path / "ws1", {"self": behind}, ci_env)
     assert result.returncode == 8, result.stderr
     assert "An update is available" in result.stdout
-    result = run_workflow(
-        workflow, tmp_path / "ws2", {"self": current, "your-org/scaffold": template_repo}, ci_env
-    )
+    result = run_workflow(workflow, tmp_path / "ws2", {"self": current}, ci_env)
     assert result.returncode == 0, result.stderr
     assert "The project is up to date." in result.stdout

@@ -27,9 +27,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from packaging.version import Version
 
 from scaffold._version import TEMPLATE_URL, __version__
+from scaffold.api import template_answers
+from scaffold.cli import cli
+from scaffold.generate import load_template
 from tests.support.procs import run, uv_binary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,6 +138,36 @@ def user_env(home: Path, **extra: str) -> dict[str, str]:
 
 def answers(project: Path) -> dict:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+# ------------------------------------------------------ where the template comes from
+
+
+def test_the_default_is_the_published_url_rendered_from_the_packaged_copy(monkeypatch):
+    monkeypatch.delenv("SCAFFOLD_TEMPLATE", raising=False)
+    template = load_template()
+    # installed from this clone (editable), the packaged copy is the clone itself
+    assert (template.src, template.release, template.packaged) == (TEMPLATE_URL, RELEASE, REPO)
+    # the questions, read by Copier from the packaged copy
+    assert {"project_name", "database"} <= {entry["key"] for entry in template_answers()}
+    assert load_template(vcs_ref=RELEASE).packaged == REPO
+
+
+def test_any_url_at_this_release_renders_offline_another_release_is_fetched(monkeypatch):
+    url = "git://git.example.com/forks/scaffold.git"
+    monkeypatch.setenv("SCAFFOLD_TEMPLATE", url)
+    assert (load_template().src, load_template().packaged) == (url, REPO)
+    other = load_template(vcs_ref="v0.0.1")
+    assert (other.src, other.packaged, other.release) == (url, None, None)
+
+
+def test_version_names_the_template_release_and_its_url():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"scaffold {__version__} (template {RELEASE} from {TEMPLATE_URL})\n"
+
+
+# ---------------------------------------------------------------- distributions
 
 
 @pytest.mark.slow

@@ -674,6 +674,8 @@ def generate(
     template = template or load_template()
     dest = Path(dest).expanduser().absolute()
     check_destination(dest)
+    if template.packaged is not None and vcs_ref not in (None, template.release):
+        template = Template(template.src)  # another release: Copier fetches it from the URL
     vcs_ref = template_ref(template, vcs_ref, warn)
     with open_template(template, dest, vcs_ref) as session:
         walk = session.walk(data, defaults=defaults)

@@ -2,7 +2,9 @@
 ``scaffold check-update``).
 
 The project's ``.copier-answers.yml`` records where the template lives
-(``_src_path``) and which version rendered it (``_commit``, a ``git describe``).
+(``_src_path``, its git URL) and which release rendered it (``_commit``, a tag
+``vX.Y.Z``; a ``git describe`` for a project made from a local checkout). Updates go
+to the newest release tag unless told otherwise.
 Everything Copier would refuse, or silently get wrong, is checked here first and
 reported in one line; Copier itself runs through ``generate.copier_update``.
 Copier exits normally when conflicts remain, so the tree is inspected afterwards.
@@ -279,18 +281,27 @@ def open_template(src: str, *, recorded: bool = True) -> TemplateSource:
         else f"cannot use the template {src}"
     )
     if is_remote(src):
-        return TemplateSource(src, None, *_ls_remote(src, where))
+        try:
+            return TemplateSource(src, None, *_ls_remote(src, where))
+        except TemplateError as error:
+            if recorded:  # offline, or the repository moved
+                error.message += "; check the network, or pass --template with a local checkout"
+                error.message += " of the template or its new URL"
+            raise
     path = Path(src).expanduser()
     if not path.is_absolute():
         raise TemplateError(
-            f"{where}: a relative path; set _src_path in {ANSWERS_FILE} to an absolute path "
-            "or a git URL and commit"
+            f"{where}: a relative path; pass --template with the template's git URL (it is "
+            "then recorded) or its absolute folder"
         )
     if not path.is_dir():
-        raise TemplateError(
-            f"{where}: no such folder; put the template back there or set _src_path in "
-            f"{ANSWERS_FILE} to where it is now, and commit"
+        fix = (
+            "pass --template with the template's git URL (it is then recorded) or the folder "
+            "where it is now"
+            if recorded
+            else "give a template checkout or a git URL"
         )
+        raise TemplateError(f"{where}: no such folder; {fix}")
     if not (path / ".git").exists():
         raise TemplateError(f"{where}: not a git repository, so its versions are unknown")
     if not (path / "copier.yml").is_file():
@@ -355,7 +366,8 @@ def _newest(source: TemplateSource) -> _Newest:
     head = git("rev-parse", "HEAD", cwd=source.local)
     dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=source.local))
     sha = source.resolve(tag) if tag else None
-    return _Newest(sha, tag, dirty, unreleased=bool(sha and sha != head))
+    after = bool(sha) and sha != head and source.is_ancestor(sha or "", head)
+    return _Newest(sha, tag, dirty, unreleased=after)
 
 
 def unreleased_note(source: TemplateSource, newest: _Newest) -> str:
