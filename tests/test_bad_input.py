@@ -54,10 +54,28 @@ ROWS = [
     ("project-name-too-long", [*NEW, "-d", "project_name=" + "A" * 81], {}, 2, ["81 characters"]),
     ("project-name-newline", [*NEW, "-d", "project_name=a\nb"], {}, 2, ["single line"]),
     ("author-email", [*FLASK_NEW, "-d", "author_email=nobody"], {}, 2, ["not an e-mail address"]),
+    ("author-email-appended", [*NEW, "-d", "author_email=you@example.comnot-an-email"], {}, 2,
+     ["you@example.comnot-an-email", "not an e-mail address", "name@example.com"]),
+    ("author-email-no-tld", [*NEW, "-d", "author_email=me@localhost"], {}, 2,
+     ["not an e-mail address"]),
+    ("bool-answer-before-recommendation", ["new", "{tmp}/site", "--defaults", "-d",
+     "docker=perhaps"], {}, 2, ["'perhaps'", "docker", "true, false"]),
+    ("choice-before-recommendation", ["new", "{tmp}/site", "--defaults", "-d", "database=oracle"],
+     {}, 2, ["'oracle'", "sqlite, postgresql"]),
+    ("validator-before-recommendation", ["new", "{tmp}/site", "--defaults", "-d",
+     "package_name=flask"], {}, 2, ["would shadow", "my_flask"]),
+    # (a version other than this installation's release is fetched from the URL)
+    ("template-url-unreachable", [*NEW, "--template", "https://127.0.0.1:9/scaffold.git",
+     "--vcs-ref", "v0.0.1"], {}, 4, ["https://127.0.0.1:9/scaffold.git", "check the URL"]),
+    ("template-git-url-unreachable", [*NEW, "--template", "git://127.0.0.1:9/scaffold.git",
+     "--vcs-ref", "v0.0.1"], {}, 4, ["git://127.0.0.1:9/scaffold.git", "check the URL"]),
+    ("template-folder-missing", [*NEW, "--template", "{tmp}/nowhere"], {}, 4,
+     ["nowhere", "--template"]),
     ("database-choice", [*NEW, "-d", "database=mysql"], {}, 2, ["'mysql'", "sqlite, postgresql"]),
     ("bool-answer", [*NEW, "-d", "rest_api=maybe"], {}, 2, ["'maybe'", "true, false"]),
     ("docker-needs-postgresql", [*NEW, "-d", "docker=true"], {}, 2, ["database=postgresql"]),
-    ("unknown-data-key", [*NEW, "-d", "colour=red"], {}, 2, ["unknown question 'colour'"]),
+    ("unknown-data-key", [*NEW, "-d", "colour=red"], {}, 2,
+     ["unknown question 'colour'", "project_name", "database"]),
     ("data-without-equals", [*NEW, "-d", "database"], {}, 2, ["--data expects KEY=VALUE"]),
     ("framework-as-data", [*NEW, "-d", "framework=flask"], {}, 2, ["--framework"]),
     # --- destinations
@@ -126,6 +144,13 @@ def test_bad_input_is_refused_cleanly(tmp_path, monkeypatch, args, files, code, 
     assert len(error_lines) == 1, stderr
     for word in words:
         assert word in stderr
+    # One line each, no dump of internal state, no internal question named.
+    assert all(len(line) <= 300 for line in stderr.splitlines()), stderr
+    for internal in ("why_framework", "reserved_names", "dev_secret_key", "AnswersMap"):
+        assert internal not in stderr
+    # Nothing about the recommendation or the rendering before the input is refused.
+    assert "Recommendation" not in result.stdout
+    assert "Rendering" not in stderr
     assert snapshot(tmp_path) == before
 
 

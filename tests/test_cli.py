@@ -268,3 +268,119 @@ def test_python_m_scaffold_with_closed_stdin(tmp_path):
     )  # fmt: skip
     assert missing.returncode == 5
     assert "Traceback" not in missing.stderr
+
+
+# ------------------------------------------------------------ the conversation
+
+
+@pytest.fixture
+def git_identity(tmp_path, monkeypatch):
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Grace Hopper\n\temail = grace@example.net\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+
+
+def test_new_help_lists_the_template_answers_with_values_and_defaults(runner):
+    from scaffold.api import template_answers
+
+    out = " ".join(invoke(runner, "new", "--help").stdout.split())
+    assert "Template answers (-d KEY=VALUE" in out
+    for entry in template_answers():
+        assert entry["key"] in out
+    assert "sqlite|postgresql; default: sqlite" in out
+    assert "true|false; default: true" in out
+    assert "DEST's folder name" in out
+    assert "why_framework" not in out and "reserved_names" not in out
+
+
+def test_new_defaults_fit_the_folder_and_the_git_user(runner, tmp_path, git_identity):
+    result = invoke(runner, "new", str(tmp_path / "shop-site"), "--defaults", "--json", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    answers = json.loads(result.stdout)["answers"]
+    assert (answers["project_name"], answers["package_name"]) == ("Shop Site", "shop_site")
+    assert (answers["author_name"], answers["author_email"]) == (
+        "Grace Hopper",
+        "grace@example.net",
+    )
+
+
+def test_new_framework_with_defaults_says_the_recommendation_is_skipped(runner, tmp_path):
+    result = invoke(runner, "new", str(tmp_path / "p"), "--framework", "flask", "--defaults",
+                    "--no-git", "-d", "database=PostgreSQL")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "Using Flask as given; the recommendation is skipped" in result.stderr
+    assert "Recommendation" not in result.stdout
+    stored = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    assert stored["database"] == "postgresql"  # choices in any case
+
+
+def test_new_asks_the_template_questions_itself_and_asks_again(runner, tmp_path, git_identity):
+    # Piped answers (no terminal, --prompt): project name, package, description, author,
+    # a wrong e-mail then a right one, database by prefix, REST API, docker, workflow.
+    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n\n"
+    result = invoke(
+        runner, "new", str(tmp_path / "tea-shop"), "--framework", "django", "--prompt",
+        "--no-git", "--json", input=typed,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "[Tea Shop]" in result.stderr
+    assert "[Grace Hopper]" in result.stderr
+    assert result.stderr.count("Author's e-mail address") == 2
+    assert '! "you@example.comnot-an-email" is not an e-mail address' in result.stderr
+    answers = json.loads(result.stdout)["answers"]
+    assert answers["project_name"] == "Tea Shop"
+    assert answers["author_name"] == "Ada Lovelace"
+    assert answers["author_email"] == "ada@example.org"
+    assert answers["database"] == "postgresql"
+    assert (answers["rest_api"], answers["docker"], answers["github_actions"]) == (
+        False,
+        True,
+        True,
+    )
+
+
+def test_end_of_input_at_a_question_is_an_interruption(runner, tmp_path):
+    dest = tmp_path / "p"
+    result = invoke(runner, "new", str(dest), "--framework", "flask", "--prompt", input="Shop\n")
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines()[-1] == "Error: interrupted; nothing was written"
+    assert not dest.exists()
+
+
+def test_library_new_project_makes_the_same_project_as_the_command(runner, tmp_path):
+    import scaffold
+
+    args = {"framework": "flask", "data": {"database": "postgresql", "docker": "true"}}
+    made = scaffold.new_project(tmp_path / "lib" / "orders", defaults=True, git=False, **args)
+    result = invoke(
+        runner, "new", str(tmp_path / "cli" / "orders"), "--framework", "flask", "--defaults",
+        "--no-git", "-d", "database=postgresql", "-d", "docker=true", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    from_cli = json.loads(result.stdout)
+    assert made.to_dict()["answers"] == from_cli["answers"]
+    assert set(made.to_dict()) <= set(from_cli)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".env"  # .env holds a random secret
+        }
+
+    assert files(made.path) == files(tmp_path / "cli" / "orders")
+
+
+def test_import_scaffold_is_cheap_and_exports_the_api():
+    code = (
+        "import sys, scaffold\n"
+        "assert 'copier' not in sys.modules and 'scaffold.generate' not in sys.modules\n"
+        "assert callable(scaffold.recommend) and callable(scaffold.new_project)\n"
+        "assert callable(scaffold.update_project) and callable(scaffold.check_update)\n"
+        "assert issubclass(scaffold.UpdateAvailable, scaffold.ScaffoldError)\n"
+        "assert scaffold.Interrupted().exit_code == 130\n"
+        "print(scaffold.recommend({}, defaults=True).framework)\n"
+        "print('copier' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["django", "False"]

@@ -236,7 +236,8 @@ def session_dir(factory: pytest.TempPathFactory, name: str, build: Callable[[Pat
 def generate(template: Path | str, dest: Path, framework: str, ref: str = "v1") -> Path:
     proc = run(
         [*SCAFFOLD, "new", str(dest), "--template", str(template), "--vcs-ref", ref,
-         "--framework", framework, "--defaults", "--quiet"],
+         "--framework", framework, "--defaults", "--quiet",
+         "-d", "project_name=My Site"],  # the package my_site, whatever the folder's name
         env={**IDENTITY, "CI": "true"}, timeout=300,
     )  # fmt: skip
     assert (dest / ".copier-answers.yml").is_file(), proc.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from scaffold.update import update_project
 from tests.support.procs import CommandFailed, install_project, run, uv_binary
-from tests.support.servers import PreparedProject, User, production_env
+from tests.support.servers import StarterProject, User
 from tests.test_update import (
     DJANGO,
     FLASK,
@@ -58,14 +58,9 @@ def test_a_project_of_the_previous_release_updates_to_this_one(tmp_path, starter
     repo = release_repo(tmp_path / "template")
     project = generate(repo, tmp_path / "project", starter.framework, ref="v0.1.0")
     bin_dir = install_project(project)
-    site = PreparedProject(
-        project_dir=project,
-        bin_dir=bin_dir,
-        framework=starter.framework,
-        database="sqlite",
-        package_name="my_site",
-        env=production_env(bin_dir, None),
-    )
+    site = StarterProject.from_folder(project)
+    site.bin_dir = bin_dir
+    site.env = site.production_env()
     site.migrate()  # the database as the user has it under v0.1.0, with a user in it
     site.create_user(User("olduser", "pw-from-the-first-release"))
     user_edits(project, starter)

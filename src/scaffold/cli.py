@@ -16,35 +16,45 @@ from typing import Any
 import click
 
 from .answers import parse_pairs, read_copier_data, read_recommend_answers
-from .errors import Interrupted, MissingAnswers, ScaffoldError
-from .recommend import (
-    FRAMEWORKS,
-    Question,
-    Recommendation,
-    load_criteria,
-    missing_answers,
-    parse_answers,
-    recommend,
-    with_defaults,
-)
+from .api import recommend
+from .errors import Interrupted, ScaffoldError
+from .recommend import FRAMEWORKS, Recommendation, load_criteria
 
 
 class _ScaffoldClickError(click.ClickException):
     def __init__(self, error: ScaffoldError) -> None:
         super().__init__(error.message)
         self.exit_code = error.exit_code
+        self.interrupted = isinstance(error, Interrupted)
+
+    def show(self, file: Any = None) -> None:
+        if self.interrupted and sys.stderr.isatty():
+            click.echo("", err=True)  # past the terminal's "^C", at the start of a line
+        super().show(file)
+
+    def format_message(self) -> str:
+        # One line on a pipe or in a log; on a terminal, folded to its width (never cut).
+        if not sys.stderr.isatty():
+            return self.message
+        from .prompts import wrap
+
+        return wrap(f"Error: {self.message}").removeprefix("Error: ")
 
 
 class ScaffoldGroup(click.Group):
-    """Shows every ScaffoldError (and Ctrl-C) as one line with its exit code."""
+    """The one place where errors become exit codes: every ScaffoldError is one
+    ``Error: ...`` line; Ctrl-C, end of input and SIGTERM are ``Interrupted`` (130)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except (KeyboardInterrupt, EOFError, click.Abort):
+                raise Interrupted() from None
         except ScaffoldError as error:
+            if not error.report:
+                ctx.exit(error.exit_code)
             raise _ScaffoldClickError(error) from None
-        except KeyboardInterrupt:
-            raise _ScaffoldClickError(Interrupted("interrupted")) from None
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -138,39 +148,22 @@ def _apply(options: list) -> Any:
     return decorator
 
 
-def _ask(question: Question) -> Any:
-    if question.kind == "bool":
-        return click.confirm(question.prompt, default=bool(question.default))
-    click.echo(question.prompt, err=True)
-    for value, label in question.choices:
-        click.echo(f"  {value:<15} {label}", err=True)
-    return click.prompt(
-        "Your answer",
-        type=click.Choice(question.allowed),
-        default=question.default,
-        show_choices=False,
-        err=True,
-    )
+def _asker(prompt: bool | None) -> Any:
+    """The terminal, when questions may be asked; else None (missing answers are errors)."""
+    if not _interactive(prompt):
+        return None
+    from .prompts import Terminal
+
+    return Terminal()
 
 
-def gather_answers(
-    pairs: tuple[str, ...], answers_file: Path | None, defaults: bool, prompt: bool | None
-) -> dict[str, Any]:
-    """Answers from the file, then flags; the rest from defaults, the terminal, or an error."""
-    criteria = load_criteria()
+def _recommend_answers(pairs: tuple[str, ...], answers_file: Path | None) -> dict[str, Any]:
+    """Recommendation answers from the file, then the flags (flags win)."""
     raw: dict[str, Any] = {}
     if answers_file:
         raw.update(read_recommend_answers(answers_file))
     raw.update(parse_pairs(pairs, "--answer"))
-    answers = parse_answers(raw, criteria)
-    missing = missing_answers(answers, criteria)
-    if not missing or defaults:
-        return with_defaults(answers, criteria)
-    if not _interactive(prompt):
-        raise MissingAnswers(missing)
-    for qid in missing:
-        answers[qid] = criteria.questions[qid].parse(_ask(criteria.questions[qid]))
-    return answers
+    return raw
 
 
 _LEAD = {"strong": "strong lead", "clear": "clear lead", "slight": "slight lead", "tie": "tie"}
@@ -278,8 +271,9 @@ def recommend_cmd(
     if list_questions:
         _list_questions(as_json)
         return
-    answers = gather_answers(answer_pairs, answers_file, defaults, prompt)
-    rec = recommend(answers)
+    rec = recommend(
+        _recommend_answers(answer_pairs, answers_file), defaults=defaults, ask=_asker(prompt)
+    )
     if as_json:
         _emit_json(rec.to_dict())
     else:
@@ -311,8 +305,49 @@ def _list_questions(as_json: bool) -> None:
 # ------------------------------------------------------------------------- new
 
 
+class _NewCommand(click.Command):
+    """``new --help`` also lists the template's answers, read from the template."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from .api import template_answers
+
+        try:
+            entries = template_answers()
+        except ScaffoldError as error:
+            formatter.write_paragraph()
+            formatter.write_text(f"Template answers: unavailable ({error.message}).")
+        else:
+            rows = []
+            for entry in entries:
+                rows.append((entry["key"], f"{entry['help']} [{_values(entry)}]"))
+            with formatter.section("Template answers (-d KEY=VALUE, or --data-file)"):
+                formatter.write_dl(rows)
+        super().format_epilog(ctx, formatter)
+
+
+def _values(entry: dict[str, Any]) -> str:
+    """``sqlite|postgresql; default: sqlite`` for one template answer."""
+    if entry["choices"]:
+        kind = "|".join(str(choice) for choice in entry["choices"])
+    elif entry["type"] == "bool":
+        kind = "true|false"
+    else:
+        kind = "text" if entry["type"] == "str" else entry["type"]
+    default = entry["default"]
+    if isinstance(default, bool):
+        default = str(default).lower()
+    if entry["default_from"]:
+        shown = f"default: {entry['default_from']}, else {default}"
+    elif entry["computed"]:
+        shown = f"default: computed, e.g. {default}"
+    else:
+        shown = f"default: {default}"
+    return f"{kind}; {shown}"
+
+
 @cli.command(
     "new",
+    cls=_NewCommand,
     epilog="""\b
 Examples:
   scaffold new my-site
@@ -380,7 +415,7 @@ def new_cmd(
     verbose: bool,
 ) -> None:
     """Generate a ready-to-run Django or Flask project in DEST (a new or empty folder)."""
-    from .generate import check_destination, generate, load_template
+    from .api import new_project
 
     def say(message: str) -> None:
         if not quiet:
@@ -389,113 +424,31 @@ def new_cmd(
     def warn(message: str) -> None:
         click.secho(f"Warning: {message}", err=True, fg="yellow")
 
-    # Check everything cheap before any work, so bad input writes nothing.
-    dest = dest.expanduser().absolute()
-    check_destination(dest)
-    tmpl = load_template(template, vcs_ref=vcs_ref)
-    data: dict[str, Any] = {}
-    if data_file:
-        data.update(read_copier_data(data_file))
+    data: dict[str, Any] = read_copier_data(data_file) if data_file else {}
     data.update(parse_pairs(data_pairs, "--data"))
-    data = tmpl.check_data(data)
-    if "framework" in data:
-        from .errors import InputError
-
-        raise InputError("choose the framework with --framework, not --data framework=...")
-
-    rec: Recommendation | None = None
-    if framework is None or answer_pairs or answers_file:
-        rec = recommend(gather_answers(answer_pairs, answers_file, defaults, prompt))
-    if framework is None:
-        assert rec is not None
-        framework = rec.framework
-        why = [r.text for r in rec.reasons]
-        if rec.near_tie and rec.tie_breaker:
-            why.append(rec.tie_breaker)
-        if not as_json and not quiet:
-            _show_recommendation(rec)
-    else:
-        why = [f"Chosen explicitly (scaffold new --framework {framework})."]
-        if rec is not None and rec.framework != framework:
-            warn(f"--framework {framework} overrides the recommendation ({rec.framework})")
-            why.append(f"scaffold recommended {rec.framework.capitalize()} for the answers given.")
-    data = {"framework": framework, "why_framework": why, **data}
-
-    interactive = _interactive(prompt)
-    if not defaults and not interactive:
-        missing = [q for q in tmpl.asked(data) if q not in data]
-        if missing:
-            raise MissingAnswers(
-                missing, hint="give them with --data KEY=VALUE or --data-file, or use --defaults"
-            )
-    result = generate(
+    result = new_project(
         dest,
-        data,
-        template=tmpl,
+        framework=framework,
+        answers=_recommend_answers(answer_pairs, answers_file),
+        data=data,
+        template=template,
         vcs_ref=vcs_ref,
-        defaults=defaults or not interactive,
+        defaults=defaults,
+        ask=_asker(prompt),
         git=not no_git,
-        step=say,
-        warn=warn,
+        install=install,
+        on_step=say,
+        on_warning=warn,
+        on_recommendation=None if as_json or quiet else _show_recommendation,
     )
     if verbose and not quiet:
         say(f"Template {result.src_path} at {result.template_commit}")
         for key, value in result.answers.items():
-            if not key.startswith("_"):
-                say(f"  {key}: {value}")
-    installed_with = None
-    if install:
-        from .install import install as install_project
-
-        with _progress(f"Installing the project into {result.path / '.venv'}", quiet):
-            installed_with = install_project(result.path)
+            say(f"  {key}: {value}")
     if as_json:
-        _emit_json(
-            {
-                "path": str(result.path),
-                "framework": result.framework,
-                "recommendation": rec.to_dict() if rec else None,
-                "answers": {k: v for k, v in result.answers.items() if not k.startswith("_")},
-                "template": {"src_path": result.src_path, "commit": result.template_commit},
-                "git_commit": result.git_commit,
-                "installed_with": installed_with,
-            }
-        )
+        _emit_json(result.to_dict())
     elif not quiet:
-        _next_steps(result.path, result.framework, installed=installed_with is not None)
-
-
-class _progress:
-    """A step line, with a spinner while it runs when stderr is a terminal."""
-
-    def __init__(self, message: str, quiet: bool) -> None:
-        self.message, self.quiet = message, quiet
-        self.done = None
-
-    def __enter__(self) -> None:
-        if self.quiet:
-            return
-        stream = click.get_text_stream("stderr")
-        if not stream.isatty():
-            click.secho(f"{self.message} ...", err=True, fg="cyan")
-            return
-        import threading
-
-        self.done = threading.Event()
-
-        def spin() -> None:
-            frames = "|/-\\"
-            i = 0
-            while not self.done.wait(0.1):
-                click.echo(f"\r{self.message} {frames[i % 4]}", err=True, nl=False)
-                i += 1
-
-        threading.Thread(target=spin, daemon=True).start()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.done is not None:
-            self.done.set()
-            click.echo(f"\r{self.message} done", err=True)
+        _next_steps(result.path, result.framework, installed=result.installed_with is not None)
 
 
 def _next_steps(path: Path, framework: str, installed: bool = False) -> None:
@@ -657,8 +610,7 @@ Examples:
     "(_src_path): a moved repository, a fork, a local checkout (as `update --template`).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
-@click.pass_context
-def check_update_cmd(ctx: click.Context, path: Path, template: str | None, as_json: bool) -> None:
+def check_update_cmd(path: Path, template: str | None, as_json: bool) -> None:
     """Say whether a newer template version exists for the project in PATH.
 
     Exit code 0: up to date; 8: an update is available (`scaffold update`).
@@ -680,7 +632,7 @@ def check_update_cmd(ctx: click.Context, path: Path, template: str | None, as_js
         else:
             click.secho("The project is up to date.", fg="green")
     if check.update_available:
-        ctx.exit(UpdateAvailable.exit_code)
+        raise UpdateAvailable(check.latest)
 
 
 # ----------------------------------------------------------------------- bench
@@ -829,8 +781,11 @@ def bench_cmd(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``scaffold`` console script and ``python -m scaffold``."""
+    from .vcs import sigterm_as_interrupt
+
     try:
-        cli.main(args=argv, prog_name="scaffold", standalone_mode=True)
+        with sigterm_as_interrupt():  # SIGTERM unwinds like Ctrl-C: cleanups run, exit 130
+            cli.main(args=argv, prog_name="scaffold", standalone_mode=True)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     return 0

@@ -26,13 +26,21 @@ from pathlib import Path
 
 
 class ScaffoldError(Exception):
-    """Base class: a problem the user can fix, reported in one line."""
+    """Base class: a problem the user can fix, reported in one line.
+
+    ``reason`` is the same problem without naming the question, for a prompt that
+    asks the question again.
+    """
 
     exit_code = 1
+    #: False for an outcome that is not a failure (the command already said so): the
+    #: CLI exits with the code and prints no ``Error:`` line.
+    report = True
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or message
 
     def __str__(self) -> str:
         return self.message
@@ -61,8 +69,17 @@ class InvalidAnswer(InputError):
         self.value = value
         self.allowed = list(allowed)
         super().__init__(
-            f"invalid answer {value!r} for {key!r}; allowed values: {', '.join(self.allowed)}"
+            f"invalid answer {value!r} for {key!r}; allowed values: {', '.join(self.allowed)}",
+            reason=f"{value!r} is not one of: {', '.join(self.allowed)}",
         )
+
+
+class AnswerRejected(InputError):
+    """The template's own validator refused an answer (``reason`` is its message)."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        self.key = key
+        super().__init__(f"{key}: {reason}", reason=reason)
 
 
 class AnswersFileError(InputError):
@@ -130,7 +147,14 @@ class ProjectStateError(ScaffoldError):
 
 
 class UpdateAvailable(ScaffoldError):
+    """Not a failure: ``check-update`` found a newer template version (exit 8)."""
+
     exit_code = 8
+    report = False
+
+    def __init__(self, latest: str) -> None:
+        self.latest = latest
+        super().__init__(f"template version {latest} is available: run `scaffold update`")
 
 
 class ReleaseRefused(ScaffoldError):

@@ -11,24 +11,25 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import (
+    AnswerRejected,
     DestinationIsFile,
     DestinationNotEmpty,
     DestinationNotWritable,
     InputError,
-    Interrupted,
     InvalidAnswer,
     MissingAnswers,
     TemplateError,
     UnknownQuestion,
 )
-from .vcs import commit_tree, environment, fetch_url_from, git, sigterm_as_interrupt
+from .prompts import NO_DEFAULT, Ask, match_choice, parse_bool
+from .vcs import commit_tree, environment, fetch_url_from, git
 
 ANSWERS_FILE = ".copier-answers.yml"
 Step = Callable[[str], None]
@@ -40,59 +41,16 @@ def _quiet(_: str) -> None:
 
 # ----------------------------------------------------------------- the template
 
-
-@dataclass(frozen=True)
-class TemplateQuestion:
-    id: str
-    type: str = "str"
-    when: Any = True
-    choices: tuple[str, ...] = ()
-    secret: bool = False
-
-    def applies(self, answers: Mapping[str, Any]) -> bool:
-        """Whether Copier asks (and stores) this question for these answers."""
-        when = self.when
-        if isinstance(when, str) and ("{{" in when or "{%" in when):
-            from jinja2.sandbox import SandboxedEnvironment
-
-            when = SandboxedEnvironment().from_string(when).render(**answers).strip()
-        if isinstance(when, str):
-            return when.lower() not in ("", "false", "no", "0", "none")
-        return bool(when)
-
-    def coerce(self, raw: Any) -> Any:
-        """Turn text from ``--data KEY=VALUE`` into the question's type."""
-        if not isinstance(raw, str):
-            value = raw
-        elif self.type == "bool":
-            lowered = raw.strip().lower()
-            if lowered not in ("true", "false", "yes", "no", "y", "n", "1", "0", "on", "off"):
-                raise InvalidAnswer(self.id, raw, ["true", "false"])
-            value = lowered in ("true", "yes", "y", "1", "on")
-        elif self.type == "yaml":
-            try:
-                value = yaml.safe_load(raw)
-            except yaml.YAMLError as exc:
-                raise InputError(f"{self.id}: not valid YAML ({exc.problem})") from None
-        elif self.type == "int":
-            try:
-                value = int(raw)
-            except ValueError:
-                raise InvalidAnswer(self.id, raw, ["an integer"]) from None
-        else:
-            value = raw
-        if self.type == "bool" and not isinstance(value, bool):
-            raise InvalidAnswer(self.id, value, ["true", "false"])
-        if self.type == "str" and not isinstance(value, str):
-            raise InputError(f"{self.id}: expected text, got {value!r}")
-        if self.choices and value not in self.choices:
-            raise InvalidAnswer(self.id, value, self.choices)
-        return value
+# Answers scaffold fills in itself, never asked and never listed as template answers:
+# ``framework`` (from --framework or the recommendation) and ``why_framework`` (the
+# recommendation's reasons, written to the README).
+INTERNAL_ANSWERS = ("framework", "why_framework")
 
 
 @dataclass(frozen=True)
 class Template:
-    """Where the template lives (``src``, recorded in ``_src_path``) and what it asks.
+    """Where the template lives (``src``, recorded in ``_src_path``). Its questions are
+    read by Copier (see ``open_template``).
 
     ``packaged`` is set when this installation carries the very release that is asked
     for (``release``, a tag ``vX.Y.Z``) of a template given as a git URL: Copier then
@@ -100,7 +58,6 @@ class Template:
     """
 
     src: str  # absolute path or URL, as recorded in _src_path
-    questions: dict[str, TemplateQuestion] = field(default_factory=dict)
     packaged: Path | None = None
     release: str | None = None
 
@@ -113,25 +70,12 @@ class Template:
     def is_git(self) -> bool:
         return self.local is None or (self.local / ".git").exists()
 
-    def asked(self, answers: Mapping[str, Any]) -> list[str]:
-        """Ids of the questions Copier asks given ``answers`` (framework first)."""
-        return [
-            q.id
-            for q in self.questions.values()
-            if not q.secret and q.when is not False and q.applies(answers)
-        ]
-
     def check_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Refuse unknown keys and coerce text answers to their types."""
-        if not self.questions:  # a remote template: Copier checks the answers itself
-            return dict(data)
-        known = {q.id for q in self.questions.values() if q.when is not False}
-        checked = {}
-        for key, value in data.items():
-            if key not in known:
-                raise UnknownQuestion(key, known)
-            checked[key] = self.questions[key].coerce(value)
-        return checked
+        """Refuse unknown keys and type text answers (``update -d``), asking Copier."""
+        if not data:
+            return {}
+        with open_template(self, Path.cwd(), template_head(self)[0]) as session:
+            return session.check_data(data)
 
 
 TEMPLATE_FILES = ("copier.yml", "questions", "templates")
@@ -174,7 +118,7 @@ def is_remote(source: str) -> bool:
 
 
 def load_template(source: str | None = None, *, vcs_ref: str | None = None) -> Template:
-    """Locate the template and read its questions (copier.yml and its !includes).
+    """Locate the template (cheap: no Copier, no clone).
 
     A git URL (the default) asked for at this installation's release (``vcs_ref``
     None or that tag) is rendered from the packaged copy; any other version is
@@ -185,8 +129,8 @@ def load_template(source: str | None = None, *, vcs_ref: str | None = None) -> T
         release = release_tag()
         packaged = packaged_template()
         if packaged is None or vcs_ref not in (None, release):
-            return Template(source)  # remote: Copier reads it; we do not pre-check answers
-        return Template(source, _read_questions(packaged / "copier.yml"), packaged, release)
+            return Template(source)  # remote: Copier fetches it when its questions are read
+        return Template(source, packaged, release)
     root = Path(source).expanduser().resolve()
     config = root / "copier.yml"
     if not config.is_file():
@@ -194,39 +138,7 @@ def load_template(source: str | None = None, *, vcs_ref: str | None = None) -> T
             f"no scaffold template at {str(root)!r} (copier.yml missing); "
             "pass --template PATH to a scaffold checkout"
         )
-    return Template(str(root), _read_questions(config))
-
-
-def _read_questions(config: Path) -> dict[str, TemplateQuestion]:
-    root = config.parent
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def include(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        return yaml.safe_load((root / loader.construct_scalar(node)).read_text("utf-8"))
-
-    Loader.add_constructor("!include", include)
-    try:
-        documents = list(yaml.load_all(config.read_text("utf-8"), Loader=Loader))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"cannot read the template's questions: {exc}") from None
-    questions: dict[str, TemplateQuestion] = {}
-    for doc in documents:
-        for key, spec in (doc or {}).items():
-            if key.startswith("_") or not isinstance(spec, dict):
-                continue
-            choices = spec.get("choices") or ()
-            if isinstance(choices, dict):
-                choices = tuple(choices.values())
-            questions[key] = TemplateQuestion(
-                id=key,
-                type=spec.get("type", "str"),
-                when=spec.get("when", True),
-                choices=tuple(choices),
-                secret=bool(spec.get("secret", False)),
-            )
-    return questions
+    return Template(str(root))
 
 
 def template_version(template: Template) -> str | None:
@@ -246,6 +158,304 @@ def template_head(template: Template) -> tuple[str | None, bool]:
     sha = git("rev-parse", "HEAD", cwd=template.local)
     dirty = bool(git("status", "--porcelain", "--untracked-files=no", cwd=template.local))
     return sha, dirty
+
+
+# ---------------------------------------------------- the questions, as Copier reads them
+#
+# Copier's public API is run_copy/run_update; the question model is its Worker
+# (copier._main) and Question (copier._user_data), relied on within the range
+# pinned in pyproject.toml. They parse copier.yml and its !includes, render each
+# question's when/default/choices/help with the template's Jinja environment,
+# cast answers to their type and run the template's validators.
+
+
+@dataclass
+class Walk:
+    """The outcome of going through the template's questions once."""
+
+    answers: dict[str, Any]  # every answer that applies, typed (what Copier will store)
+    missing: list[str]  # questions that apply, have no answer given and were not asked
+
+
+class TemplateSession:
+    """One Copier worker for a template and a destination: its questions, then the render.
+
+    Made by :func:`open_template`; the template is read (cloned, if it is a URL or a
+    git checkout) once, for the questions and the rendering alike.
+    """
+
+    def __init__(
+        self, worker: Any, template: Template, renderer: Callable[[], Any] | None
+    ) -> None:
+        self._worker = worker
+        self.template = template
+        self.src = template.src
+        self._renderer = renderer  # makes the worker that renders, if not this one
+
+    @property
+    def _questions_data(self) -> dict[str, dict[str, Any]]:
+        return self._worker.template.questions_data
+
+    def known(self) -> list[str]:
+        """Answers a user can give (``-d KEY=VALUE``), in the template's order."""
+        return [
+            key
+            for key, spec in self._questions_data.items()
+            if spec.get("when", True) is not False
+            and not spec.get("secret")
+            and key not in INTERNAL_ANSWERS
+        ]
+
+    def _question(self, key: str, answers: Any, *, validate: bool = True) -> Any:
+        from copier._user_data import Question
+
+        spec = dict(self._questions_data[key])
+        if not validate:
+            spec["validator"] = ""
+        self._worker.answers = answers  # the render context holds the answers so far
+        return Question(
+            answers=answers,
+            context=self._worker._render_context(),
+            jinja_env=self._worker.jinja_env,
+            settings=self._worker.settings,
+            var_name=key,
+            **spec,
+        )
+
+    def _answers_map(self, given: Mapping[str, Any], user_defaults: Mapping[str, Any]) -> Any:
+        from copier._user_data import AnswersMap
+
+        return AnswersMap(
+            init=dict(given),
+            user_defaults=dict(user_defaults),
+            metadata=self._worker.template.metadata,
+        )
+
+    def check_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Refuse unknown keys; type each answer (no validators: they need the others)."""
+        known = self.known()
+        checked: dict[str, Any] = {}
+        answers = self._answers_map({}, {})
+        for key, value in data.items():
+            if key not in self._questions_data or (
+                key not in known and key not in INTERNAL_ANSWERS
+            ):
+                raise UnknownQuestion(key, known)
+            question = self._question(key, answers, validate=False)
+            checked[key] = _typed(question, value)
+        return checked
+
+    def walk(
+        self,
+        given: Mapping[str, Any],
+        *,
+        ask: Callable[[Ask], Any] | None = None,
+        defaults: bool = False,
+        user_defaults: Mapping[str, Any] | None = None,
+    ) -> Walk:
+        """Go through the questions in order, as Copier would: skip those whose ``when``
+        is false, check each given answer with the template's validator, take the
+        default (``defaults``), ask (``ask``), or note the answer as missing.
+        """
+        from copier._types import MISSING
+
+        user_defaults = dict(user_defaults or {})
+        given = self.check_data(given)
+        answers = self._answers_map(given, user_defaults)
+        applied: dict[str, Any] = {}
+        missing: list[str] = []
+        for key in self._questions_data:
+            question = self._question(key, answers)
+            if not question.get_when():
+                default = self._question(key, answers, validate=False).get_default()
+                if default is not MISSING:
+                    answers.user[key] = default  # a computed value later questions use
+                continue
+            if key in given:
+                value = _validated(question, given[key])
+            else:
+                default = self._question(key, answers, validate=False).get_default()
+                if question.secret or not question.get_ask():
+                    value = default
+                elif ask is not None and not defaults:
+                    value = ask(_ask_for(question, default))
+                else:
+                    if default is MISSING or not defaults:
+                        missing.append(key)
+                    if default is MISSING:
+                        continue
+                    value = _validated(question, default) if defaults else default
+            answers.user[key] = value
+            applied[key] = value
+        return Walk(applied, missing)
+
+    def describe(self, given: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Each answer a user can give: key, help, type, choices and default (``--help``).
+
+        A default computed from other answers is shown as ``computed`` with its value
+        for the template's own defaults.
+        """
+        from copier._types import MISSING
+
+        known = set(self.known())
+        answers = self._answers_map(given, {})
+        described = []
+        for key, spec in self._questions_data.items():
+            question = self._question(key, answers, validate=False)
+            default = question.get_default() if question.get_when() else MISSING
+            if default is not MISSING:
+                answers.user[key] = default
+            if key not in known:
+                continue
+            raw = spec.get("default")
+            described.append(
+                {
+                    "key": key,
+                    "help": " ".join(str(question.render_value(question.help)).split()),
+                    "type": question.get_type_name(),
+                    "choices": [c.value for c in question._formatted_choices],
+                    "default": None if default is MISSING else default,
+                    "computed": isinstance(raw, str) and ("{{" in raw or "{%" in raw),
+                    "asked": question.get_when(),  # for these answers (e.g. the framework)
+                }
+            )
+        return described
+
+    def render(self, answers: Mapping[str, Any]) -> None:
+        """Render with a complete set of answers: Copier asks nothing."""
+        worker = self._renderer() if self._renderer else self._worker
+        worker.data = dict(answers)
+        worker.defaults = True
+        packaged = (
+            _packaged_release(self.template)
+            if self.template.packaged is not None
+            else contextlib.nullcontext()
+        )
+        try:
+            with _copier_errors(), packaged, worker:
+                worker.run_copy()
+        except OSError as exc:
+            dest = Path(worker.dst_path)
+            if exc.filename and Path(exc.filename).is_relative_to(dest):
+                raise DestinationNotWritable(dest, exc.strerror) from None
+            raise TemplateError(
+                f"cannot read the template: {exc.strerror} ({exc.filename})"
+            ) from None
+
+
+def _typed(question: Any, value: Any) -> Any:
+    """A given answer (text from ``-d``, or a value from a file) in the question's type."""
+    key = question.var_name
+    type_name = question.get_type_name()
+    choices = [(choice.value, choice.title) for choice in question._formatted_choices]
+    if isinstance(value, str) and choices:
+        value = match_choice(value, [(v, str(label)) for v, label in choices], key)
+    elif type_name == "bool":
+        if isinstance(value, str):
+            parsed = parse_bool(value)
+            if parsed is None:
+                raise InvalidAnswer(key, value, ["true", "false"])
+            value = parsed
+        elif not isinstance(value, bool):
+            raise InvalidAnswer(key, value, ["true", "false"])
+    elif type_name == "str" and not isinstance(value, str):
+        raise InputError(f"{key}: expected text, got {value!r}", reason="expected text")
+    elif type_name in ("yaml", "json") and isinstance(value, str):
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            raise InputError(
+                f"{key}: not valid YAML ({exc.problem})", reason="not valid YAML"
+            ) from None
+    try:
+        return question.parse_answer(value)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{key}: {' '.join(str(exc).split())}") from None
+
+
+def _validated(question: Any, value: Any) -> Any:
+    """``value`` typed and passed through the template's validator for this question."""
+    value = _typed(question, value)
+    try:
+        question.validate_answer(value)
+    except ValueError as exc:
+        text = str(exc)
+        prefix = f"Validation error for question '{question.var_name}': "
+        reason = " ".join(text.removeprefix(prefix).split())
+        raise AnswerRejected(question.var_name, reason) from None
+    return value
+
+
+def _ask_for(question: Any, default: Any) -> Ask:
+    """Copier's question as scaffold's :class:`Ask` (same text, choices, default, checks)."""
+    from copier._types import MISSING
+
+    choices = tuple((c.value, str(c.title)) for c in question._formatted_choices)
+    type_name = question.get_type_name()
+    kind = "choice" if choices else "bool" if type_name == "bool" else "text"
+    help_text = question.render_value(question.help).strip() if question.help else ""
+    return Ask(
+        id=question.var_name,
+        text=" ".join(help_text.split()) or question.var_name,
+        kind=kind,
+        default=NO_DEFAULT if default is MISSING else default,
+        choices=choices,
+        check=lambda value: _validated(question, value),
+    )
+
+
+@contextlib.contextmanager
+def open_template(
+    template: Template, dest: Path, vcs_ref: str | None = None
+) -> Iterator[TemplateSession]:
+    """A Copier worker for ``template`` rendering into ``dest``.
+
+    A remote template is cloned once, for the questions and the rendering. A local
+    checkout's questions are read in place (a clone costs more than the questions),
+    and ``render`` lets Copier clone ``vcs_ref`` as ``run_copy`` always does.
+    """
+    from copier._main import Worker  # lazy: see the module docstring
+
+    def worker() -> Any:
+        return Worker(
+            src_path=template.src,
+            dst_path=Path(dest),
+            vcs_ref=vcs_ref,
+            defaults=True,
+            quiet=True,
+            unsafe=False,
+            overwrite=False,
+            cleanup_on_error=True,
+        )
+
+    in_place = template.packaged or template.local
+    reader = worker()
+    if in_place is not None:
+        # Copier's own Template object, told where the files already are (no clone),
+        # and, for the packaged copy (not a git checkout), which release they are.
+        reader.template.__dict__["local_abspath"] = in_place
+        if template.packaged is not None:
+            reader.template.__dict__["commit"] = template.release
+    with reader:
+        try:
+            with _copier_errors():
+                reader.template.questions_data  # noqa: B018  (reads, or clones, it now)
+        except OSError as exc:
+            if getattr(exc, "stderr", None) is not None:  # git failed (plumbum's error)
+                raise _unreachable(template.src, exc) from None
+            raise TemplateError(
+                f"cannot read the template at {template.src}: {exc.strerror or exc}"
+            ) from None
+        yield TemplateSession(reader, template, worker if in_place is not None else None)
+
+
+def _unreachable(src: str, exc: Any) -> TemplateError:
+    lines = [line.strip() for line in str(getattr(exc, "stderr", "") or "").splitlines()]
+    said = next((line for line in reversed(lines) if line), "no answer")
+    return TemplateError(
+        f"cannot fetch the template from {src} (git: {said}); check the URL, "
+        "your network connection and your access to the repository"
+    )
 
 
 # ------------------------------------------------------------------ generation
@@ -276,6 +486,18 @@ def check_destination(dest: Path) -> None:
         raise DestinationNotWritable(dest)
 
 
+def remove_project(dest: Path, existed: bool) -> None:
+    """Take back what was written: remove ``dest``, or empty it if it existed (empty)."""
+    if not existed:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for child in dest.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _cleanup_on_failure(dest: Path) -> Iterator[None]:
     """Leave no half-written destination: remove it, or empty a folder that was empty."""
@@ -283,14 +505,7 @@ def _cleanup_on_failure(dest: Path) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        if existed:
-            for child in dest.iterdir():
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child, ignore_errors=True)
-                else:
-                    child.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(dest, ignore_errors=True)
+        remove_project(dest, existed)
         raise
 
 
@@ -358,36 +573,6 @@ def copier_environment(values: dict[str, str]) -> Iterator[None]:
         yield
 
 
-def render(
-    template: Template,
-    dest: Path,
-    data: Mapping[str, Any],
-    *,
-    vcs_ref: str | None = None,
-    defaults: bool = True,
-) -> None:
-    """Run Copier; its errors become ours."""
-    import copier  # lazy: see the module docstring
-
-    try:
-        with _copier_errors():
-            copier.run_copy(
-                template.src,
-                str(dest),
-                data=dict(data),
-                vcs_ref=vcs_ref,
-                defaults=defaults,
-                quiet=True,
-                unsafe=False,
-                overwrite=False,
-                cleanup_on_error=True,
-            )
-    except OSError as exc:
-        if exc.filename and Path(exc.filename).is_relative_to(dest):
-            raise DestinationNotWritable(dest, exc.strerror) from None
-        raise TemplateError(f"cannot read the template: {exc.strerror} ({exc.filename})") from None
-
-
 def read_answers(project: Path) -> dict[str, Any]:
     path = project / ANSWERS_FILE
     try:
@@ -416,6 +601,61 @@ def git_init_and_commit(project: Path, answers: Mapping[str, Any]) -> str:
     return git("rev-parse", "HEAD", cwd=project)
 
 
+def template_ref(template: Template, vcs_ref: str | None, warn: Step = _quiet) -> str | None:
+    """The ref to render: the packaged release; else ``vcs_ref``, or a local checkout's
+    HEAD (warning that a local folder is recorded, and if it has uncommitted changes)."""
+    if template.packaged is not None:
+        return template.release
+    if template.local is None:
+        return vcs_ref
+    from ._version import TEMPLATE_URL
+
+    warn(
+        f"the project records the local folder {template.src} as its template, so "
+        "teammates and CI cannot update it; to fix, run `scaffold update --template "
+        f"<git URL>` in it later (the published template is {TEMPLATE_URL})"
+    )
+    if vcs_ref is not None:
+        return vcs_ref
+    vcs_ref, dirty = template_head(template)
+    if dirty:
+        warn(
+            f"the template at {template.src} has uncommitted changes; "
+            "they are not used (commit them to use them)"
+        )
+    return vcs_ref
+
+
+def write_project(
+    session: TemplateSession,
+    dest: Path,
+    answers: Mapping[str, Any],
+    *,
+    git: bool = True,
+    step: Step = _quiet,
+) -> Generated:
+    """Render a complete set of answers into ``dest`` and (unless ``git=False``) commit it.
+
+    On any failure or interruption nothing is left behind in ``dest``.
+    """
+    with _cleanup_on_failure(dest):
+        step(f"Rendering the {answers['framework']} template into {dest}")
+        session.render(answers)
+        stored = read_answers(dest)
+        commit = None
+        if git:
+            step("Creating a git repository with a first commit")
+            commit = git_init_and_commit(dest, stored)
+    return Generated(
+        path=dest,
+        framework=str(stored.get("framework", answers["framework"])),
+        answers=stored,
+        src_path=str(stored.get("_src_path", session.src)),
+        template_commit=stored.get("_commit"),
+        git_commit=commit,
+    )
+
+
 def generate(
     dest: Path,
     data: Mapping[str, Any],
@@ -427,56 +667,21 @@ def generate(
     step: Step = _quiet,
     warn: Step = _quiet,
 ) -> Generated:
-    """Render the template into ``dest`` and (unless ``git=False``) commit it.
-
-    ``data`` must name the framework. With ``defaults=False`` Copier asks the
-    missing answers on the terminal; the caller decides whether there is one.
-    On any failure or interruption nothing is left behind in ``dest``.
+    """Render the template into ``dest`` from ``data`` (which must name the framework)
+    plus, with ``defaults``, the template's defaults; without them every answer must be
+    given. For the whole conversation (recommendation, prompts) see ``api.new_project``.
     """
     template = template or load_template()
     dest = Path(dest).expanduser().absolute()
     check_destination(dest)
     if template.packaged is not None and vcs_ref not in (None, template.release):
         template = Template(template.src)  # another release: Copier fetches it from the URL
-    source: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
-    if template.packaged is not None:
-        vcs_ref = template.release
-        source = _packaged_release(template)
-    elif template.local is not None:
-        from ._version import TEMPLATE_URL
-
-        warn(
-            f"the project records the local folder {template.src} as its template, so "
-            "teammates and CI cannot update it; to fix, run `scaffold update --template "
-            f"<git URL>` in it later (the published template is {TEMPLATE_URL})"
-        )
-        if vcs_ref is None:
-            vcs_ref, dirty = template_head(template)
-            if dirty:
-                warn(
-                    f"the template at {template.src} has uncommitted changes; "
-                    "they are not used (commit them to use them)"
-                )
-    with sigterm_as_interrupt(), _cleanup_on_failure(dest):
-        try:
-            step(f"Rendering the {data['framework']} template into {dest}")
-            with source:
-                render(template, dest, data, vcs_ref=vcs_ref, defaults=defaults)
-            answers = read_answers(dest)
-            commit = None
-            if git:
-                step("Creating a git repository with a first commit")
-                commit = git_init_and_commit(dest, answers)
-        except KeyboardInterrupt:
-            raise Interrupted() from None
-    return Generated(
-        path=dest,
-        framework=str(answers.get("framework", data["framework"])),
-        answers=answers,
-        src_path=str(answers.get("_src_path", template.src)),
-        template_commit=answers.get("_commit"),
-        git_commit=commit,
-    )
+    vcs_ref = template_ref(template, vcs_ref, warn)
+    with open_template(template, dest, vcs_ref) as session:
+        walk = session.walk(data, defaults=defaults)
+        if walk.missing:
+            raise MissingAnswers(walk.missing)
+        return write_project(session, dest, walk.answers, git=git, step=step)
 
 
 # ---------------------------------------------------------------------- update
