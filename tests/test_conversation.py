@@ -52,7 +52,8 @@ class Pane:
     def expect(self, text: str, count: int = 1, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if " ".join(self.screen(joined=True).split()).count(text) >= count:
+            # Whitespace ignored: a line that fills the width may wrap anywhere.
+            if "".join(self.screen(joined=True).split()).count("".join(text.split())) >= count:
                 return
             time.sleep(0.05)
         raise AssertionError(f"{text!r} (x{count}) never appeared:\n{self.screen()}")
