@@ -40,6 +40,9 @@ from tests.test_update import (
     user_edits,
 )
 
+# Slow: builds tagged template repositories and runs Copier's updates.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def runner(monkeypatch) -> CliRunner:

@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 
 from tests.support.render import render
 
+# Slow: renders the template for many generated texts (hypothesis).
+pytestmark = pytest.mark.slow
+
 RUFF = str(Path(sys.executable).parent / "ruff")
 
 # Printable, single-line text: no control characters, no surrogates, no line separators.

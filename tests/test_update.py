@@ -39,6 +39,9 @@ from scaffold.generate import copier_update
 from scaffold.update import check_update, find_conflicts, restore, update_project
 from tests.support.procs import install_project, run, uv_binary
 
+# Slow: builds tagged template repositories and runs Copier's updates.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE_PATHS = ("copier.yml", "questions", "templates")
 IDENTITY = {

@@ -25,6 +25,9 @@ from tests.test_update import (
     user_edits,
 )
 
+# Slow: builds tagged template repositories and runs Copier's updates.
+pytestmark = pytest.mark.slow
+
 UNREACHABLE = "git://127.0.0.1:9/scaffold.git"  # port 9 (discard): nothing answers
 
 

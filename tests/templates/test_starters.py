@@ -168,8 +168,26 @@ COMBOS = [
 ]
 
 
-def _of(framework: str) -> list[Combo]:
-    return [combo for combo in COMBOS if combo.framework == framework]
+def _near_defaults(combo: Combo) -> bool:
+    """The fast suite renders the combinations at most one answer away from the
+    defaults, everything on, and the unusual texts; the slow suite renders them all."""
+    if combo.extra:
+        return True
+    answers = {"database": combo.database, **combo.options}
+    defaults = {"database": "sqlite", **DEFAULT_OPTIONS, "dependabot": True}
+    changed = [key for key, value in answers.items() if defaults.get(key) != value]
+    return len(changed) <= 1 or all(answers.get(key) is not False for key in answers)
+
+
+def _params(combos: list[Combo]) -> list[Any]:
+    return [
+        pytest.param(combo, id=combo.id, marks=() if _near_defaults(combo) else pytest.mark.slow)
+        for combo in combos
+    ]
+
+
+def _of(framework: str) -> list[Any]:
+    return _params([combo for combo in COMBOS if combo.framework == framework])
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +204,7 @@ def rendered(plain_template, tmp_path_factory) -> Callable[[Combo], Path]:
     return get
 
 
-@pytest.fixture(params=COMBOS, ids=lambda combo: combo.id)
+@pytest.fixture(params=_params(COMBOS))
 def generated(request, rendered) -> tuple[Combo, Path]:
     return request.param, rendered(request.param)
 
@@ -509,7 +527,7 @@ def test_compose_runs_web_and_postgresql(generated):
 # --- fast: what only one starter has --------------------------------------------------
 
 
-@pytest.mark.parametrize("combo", _of("django"), ids=lambda combo: combo.id)
+@pytest.mark.parametrize("combo", _of("django"))
 def test_django_settings_text_follows_the_options(rendered, combo):
     project = rendered(combo)
     settings = (project / "config" / "settings.py").read_text("utf-8")
@@ -521,7 +539,7 @@ def test_django_settings_text_follows_the_options(rendered, combo):
     assert ("DATABASE_URL=postgres://" in env_file) is (combo.database == "postgresql")
 
 
-@pytest.mark.parametrize("combo", _of("flask"), ids=lambda combo: combo.id)
+@pytest.mark.parametrize("combo", _of("flask"))
 def test_flask_has_no_module_level_app_and_finds_it_through_flaskenv(rendered, combo):
     project = rendered(combo)
     init = ast.parse((project / combo.package / "__init__.py").read_text("utf-8"))
@@ -537,7 +555,7 @@ def test_flask_has_no_module_level_app_and_finds_it_through_flaskenv(rendered, c
     assert f"FLASK_APP={combo.package}" in (project / ".flaskenv").read_text().splitlines()
 
 
-@pytest.mark.parametrize("combo", _of("flask"), ids=lambda combo: combo.id)
+@pytest.mark.parametrize("combo", _of("flask"))
 def test_flask_secret_only_in_the_ignored_env_file(rendered, combo):
     project = rendered(combo)
     env = dict(
