@@ -16,6 +16,7 @@ keeping the teammate's edits; ``scaffold check-update`` needs only the URL.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -367,7 +368,7 @@ def test_team_scenario_against_a_git_server(installed, server, tmp_path):
         readme = (clone / "README.md").read_text()
         assert readme.startswith(f"{title}\n")  # the teammate's edit is kept
         assert "MIDDLE RELEASE NOTE" in readme and "NEWEST RELEASE NOTE" in readme
-        assert "<<<<<<<" not in readme
+        assert not re.search(r"^(<<<<<<<|>>>>>>>) ", readme, re.M)  # no conflict left
         assert (clone / "NOTES.md").read_text() == "Our own notes.\n"
         assert (answers(clone)["_src_path"], answers(clone)["_commit"]) == (url, newest)
         git(clone, "add", "--all")

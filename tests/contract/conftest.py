@@ -83,7 +83,7 @@ def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[L
     database_url = None
     if database == "postgresql":
         server = request.getfixturevalue("postgres_server")
-        database_url = server.create_database(f"contract_{framework}")
+        database_url = server.create_database()  # a new one each time the fixture is built
     dest = tmp_path_factory.mktemp(f"contract-{framework}-{database}") / "site"
     project = prepare_project(dest, framework, database, database_url=database_url, python=python)
     staff, alice, bob = DEFAULT_USERS
