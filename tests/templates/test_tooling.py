@@ -341,6 +341,8 @@ def scaffold_new(template: Path, dest: Path, framework: str) -> Path:
             framework,
             "--defaults",
             "--quiet",
+            "-d",
+            "project_name=My Site",  # not the folder's name: the package is my_site
         ],
         env={**IDENTITY, "CI": "true"},
         timeout=300,
