@@ -43,7 +43,15 @@ from typing import Any
 from ..errors import BenchError, BenchProjectError
 from ..starters import FRAMEWORKS
 from . import baselines
-from .endpoints import ENDPOINTS, LOAD_ORDER, build_requests, check_endpoints, first_article_id
+from .endpoints import (
+    ENDPOINTS,
+    LOAD_ORDER,
+    WRITES,
+    build_requests,
+    check_endpoints,
+    first_article_id,
+    obtain_token,
+)
 from .load import LoadResult, Request, combine_rounds, round_plan, run_load, wrk_path
 from .procs import cleanup_guard, cpu_seconds
 from .project import (
@@ -172,7 +180,7 @@ def load_all(targets: list[_Served], options: BenchOptions, say: Progress) -> No
     rounds, seconds = round_plan(options.duration, options.rounds)
     for t in targets:
         t.measured = {key: [] for key in LOAD_ORDER}
-    reads = [key for key in LOAD_ORDER if key != "create"]
+    reads = [key for key in LOAD_ORDER if key not in WRITES]
     if warmup > 0:
         say(f"warm-up: {warmup} s per endpoint")
         for t in targets:
@@ -189,12 +197,12 @@ def load_all(targets: list[_Served], options: BenchOptions, say: Progress) -> No
     for t in targets:  # after the reads, before any password hash (scrypt holds 32 MiB+)
         t.memory_after_reads = t.server.worker_rss()
     for t in targets:
-        say(f"{t.key}: POST /api/articles/: {options.duration} s")
-        # No warm-up here: its requests still queued at the workers (a write with
-        # HTTP Basic waits for a password hash) would be counted in this run.
-        t.measured["create"].append(
-            _load_with_cpu(t, t.requests["create"], options.duration, options)
-        )
+        for key in WRITES:
+            req = t.requests[key]
+            say(f"{t.key}: {req.method} {req.path} ({key}): {options.duration} s")
+            # No warm-up here: its requests still queued at the workers (a write with
+            # HTTP Basic waits for a password hash) would be counted in this run.
+            t.measured[key].append(_load_with_cpu(t, req, options.duration, options))
 
 
 def bench_projects(
@@ -233,7 +241,9 @@ def bench_projects(
                     t.server.stop()
             t.result["cold_start_s"] = round(statistics.median(cold), 3)
             t.result["cold_start_runs_s"] = [round(c, 3) for c in cold]
-            t.requests = build_requests(first_article_id(t.server.base_url), *t.credentials)
+            base_url = t.server.base_url
+            token = obtain_token(base_url, *t.credentials)
+            t.requests = build_requests(first_article_id(base_url), *t.credentials, token)
             check_endpoints(t.server.base_url, t.requests, t.key)
 
         load_all(targets, options, say)
