@@ -425,7 +425,7 @@ def test_table_shows_every_endpoint_for_each_framework_and_the_verdicts(report):
     verdict = next(line for line in lines if line.startswith("target: list"))
     assert verdict.split()[-3:] == ["met", "NOT", "met"]
     # Non-2xx answers are flagged next to the number and explained below the table.
-    post_row = next(line for line in lines if line.startswith("POST /api/articles/"))
+    post_row = next(line for line in lines if line.startswith("POST /api/articles/ (HTTP Basic)"))
     assert "4.0!" in post_row
     assert "django create: 3 non-2xx answers" in table
     assert "1.23" in table and "2.50 (uv)" in table and "9.87 (pass)" in table
