@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from tests.support.postgres import PostgresServer, find_bindir
 from tests.support.render import copy_template
@@ -43,3 +45,19 @@ def postgres_url(postgres_server) -> str:
 def plain_template(tmp_path_factory):
     """The working tree's template as a plain folder: Copier renders it without git."""
     return copy_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def runner(monkeypatch) -> CliRunner:
+    """A CLI runner that finds the template as a user's shell would (no override)."""
+    monkeypatch.delenv("SCAFFOLD_TEMPLATE", raising=False)
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory) -> Path:
+    """The tagged template repository of the update tests (tests/test_update.py builds
+    it: v1, v1.1, v2 and later), once per session."""
+    from tests.test_update import build_template_repo, session_dir
+
+    return session_dir(tmp_path_factory, "template-repo", build_template_repo)

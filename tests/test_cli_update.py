@@ -45,17 +45,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def runner(monkeypatch) -> CliRunner:
-    monkeypatch.delenv("SCAFFOLD_TEMPLATE", raising=False)
-    return CliRunner()
-
-
-@pytest.fixture(scope="session")
-def template_repo(tmp_path_factory) -> Path:
-    return session_dir(tmp_path_factory, "template-repo", build_template_repo)
-
-
-@pytest.fixture
 def project(tmp_path_factory, tmp_path) -> Path:
     """A Django project generated from v1, its own copy for this test."""
     return fresh_copy(tmp_path_factory, "django", tmp_path / "my-site")

@@ -259,11 +259,6 @@ def fresh_copy(factory: pytest.TempPathFactory, framework: str, dest: Path) -> P
     return dest
 
 
-@pytest.fixture(scope="session")
-def template_repo(tmp_path_factory) -> Path:
-    return session_dir(tmp_path_factory, "template-repo", build_template_repo)
-
-
 @pytest.fixture
 def make_project(tmp_path_factory, tmp_path) -> Callable[[str], Path]:
     """A project generated from v1, its own copy for this test."""

@@ -32,17 +32,6 @@ UNREACHABLE = "git://127.0.0.1:9/scaffold.git"  # port 9 (discard): nothing answ
 
 
 @pytest.fixture
-def runner(monkeypatch) -> CliRunner:
-    monkeypatch.delenv("SCAFFOLD_TEMPLATE", raising=False)
-    return CliRunner()
-
-
-@pytest.fixture(scope="session")
-def template_repo(tmp_path_factory) -> Path:
-    return session_dir(tmp_path_factory, "template-repo", build_template_repo)
-
-
-@pytest.fixture
 def project(tmp_path_factory, tmp_path) -> Path:
     """A Django project generated from v1 with the user's edits committed."""
     path = fresh_copy(tmp_path_factory, "django", tmp_path / "my-site")
