@@ -92,3 +92,8 @@ FLASK = Starter(
 
 STARTERS: dict[str, Starter] = {s.framework: s for s in (DJANGO, FLASK)}
 FRAMEWORKS: tuple[str, ...] = tuple(STARTERS)
+
+
+def other(framework: str) -> str:
+    """The framework that is not ``framework``."""
+    return next(name for name in FRAMEWORKS if name != framework)
