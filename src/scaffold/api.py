@@ -27,6 +27,7 @@ from .recommend import (
     with_defaults,
 )
 from .recommend import recommend as _score
+from .starters import STARTERS
 
 Asker = Callable[[Ask], Any]
 Say = Callable[[str], None]
@@ -150,7 +151,7 @@ def _why(rec: Recommendation | None, framework: str, chosen: bool) -> list[str]:
         return why
     why = [f"Chosen explicitly (scaffold new --framework {framework})."]
     if rec is not None and rec.framework != framework:
-        why.append(f"scaffold recommended {rec.framework.capitalize()} for the answers given.")
+        why.append(f"scaffold recommended {STARTERS[rec.framework].label} for the answers given.")
     return why
 
 
@@ -222,7 +223,9 @@ def new_project(
             for warning in warnings:
                 on_warning(warning)
             if chosen and rec is None:
-                on_step(f"Using {framework.capitalize()} as given; the recommendation is skipped")
+                on_step(
+                    f"Using {STARTERS[framework].label} as given; the recommendation is skipped"
+                )
             elif chosen and rec is not None and rec.framework != framework:
                 on_warning(
                     f"--framework {framework} overrides the recommendation ({rec.framework})"

@@ -34,6 +34,10 @@ from .prompts import NO_DEFAULT, Ask, match_choice, parse_bool
 from .vcs import environment, git
 
 ANSWERS_FILE = ".copier-answers.yml"
+# How scaffold always runs Copier, copy and update alike: no template code (_tasks,
+# _migrations, _jinja_extensions are refused, so no --trust), no questions of its own
+# (scaffold asks them first), nothing printed (scaffold says what happens).
+COPIER_SAFETY: dict[str, Any] = {"unsafe": False, "defaults": True, "quiet": True}
 Step = Callable[[str], None]
 
 
@@ -436,11 +440,9 @@ def open_template(
             src_path=template.src,
             dst_path=Path(dest),
             vcs_ref=vcs_ref,
-            defaults=True,
-            quiet=True,
-            unsafe=False,
             overwrite=False,
             cleanup_on_error=True,
+            **COPIER_SAFETY,
         )
 
     with scratch():
@@ -465,8 +467,37 @@ def open_template(
                     f"cannot read the template at {template.src}: {exc.strerror or exc}"
                 ) from None
             _check_scaffold_template(template.src, reader.template.questions_data)
-            renderer = worker if template.local is not None else None
-            yield TemplateSession(reader, template, renderer)
+            clone = template.local is not None and not _head_in_place(template.local, vcs_ref)
+            yield TemplateSession(reader, template, worker if clone else None)
+
+
+# Files Copier never renders (copier.yml's _exclude): they may lie in a checkout.
+_NEVER_RENDERED = ("__pycache__", ".pyc", ".DS_Store")
+TEMPLATE_PATHS = ("copier.yml", "questions", "templates")
+
+
+def _head_in_place(checkout: Path, ref: str | None) -> bool:
+    """Whether a local checkout renders the same in place as a clone at ``ref``: ``ref``
+    is its HEAD and the template's files are exactly HEAD's (nothing changed, untracked
+    or ignored there). Then Copier reads the files where they are, and records the same
+    ``_commit`` (``git describe`` of HEAD)."""
+    if not (checkout / ".git").exists():
+        return False
+    head = git("rev-parse", "HEAD", cwd=checkout, check=False)
+    if not head:
+        return False
+    if (
+        ref not in (None, head)
+        and git("rev-parse", f"{ref}^{{commit}}", cwd=checkout, check=False) != head
+    ):
+        return False
+    status = git(
+        "status", "--porcelain", "--ignored", "--untracked-files=all", "--", *TEMPLATE_PATHS,
+        cwd=checkout, check=False,
+    )  # fmt: skip
+    return not any(
+        not any(part in line for part in _NEVER_RENDERED) for line in status.splitlines()
+    )
 
 
 def _check_scaffold_template(src: str, questions: Mapping[str, Any]) -> None:
@@ -856,9 +887,7 @@ def copier_update(
             data=dict(data or {}),
             vcs_ref=vcs_ref,
             conflict=conflict,
-            defaults=True,
             overwrite=True,
             skip_answered=True,
-            quiet=True,
-            unsafe=False,
+            **COPIER_SAFETY,
         )
