@@ -43,9 +43,11 @@ START, END = "<!-- generation:start -->", "<!-- generation:end -->"
 BIN = Path(sys.executable).parent
 RATIO_TARGET = 0.7  # scaffold new <= 0.7 x copier copy
 SECONDS_TARGET = 0.8  # and under 0.8 s median, git commit included
+BASELINE_NAME = "the baseline"
+COMPARED = ("scaffold new", "scaffold new --no-git", "copier copy")
 
 
-def commands(framework: str, dest: Path) -> dict[str, list[str]]:
+def commands(framework: str, dest: Path, baseline: Path | None) -> dict[str, list[str]]:
     why = json.dumps([f"Chosen explicitly (scaffold new --framework {framework})."])
     answers = {
         "framework": framework,
@@ -58,11 +60,14 @@ def commands(framework: str, dest: Path) -> dict[str, list[str]]:
     scaffold = [str(BIN / "scaffold"), "new", str(dest), "--framework", framework]
     scaffold += ["--defaults", "--quiet", *data[4:]]  # framework/why_framework: scaffold's own
     copier = [str(BIN / "copier"), "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD"]
-    return {
+    found = {
         "scaffold new": scaffold,
         "scaffold new --no-git": [*scaffold, "--no-git"],
         "copier copy": [*copier, *data, str(REPO), str(dest)],
     }
+    if baseline is not None:  # another installation's scaffold, e.g. before a change
+        found["baseline scaffold new"] = [str(baseline / "scaffold"), *scaffold[1:]]
+    return found
 
 
 def run_once(cmd: list[str], dest: Path, env: dict[str, str]) -> float:
@@ -75,9 +80,11 @@ def run_once(cmd: list[str], dest: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
-def measure(framework: str, runs: int, work: Path, env: dict[str, str]) -> dict[str, list[float]]:
+def measure(
+    framework: str, runs: int, work: Path, env: dict[str, str], baseline: Path | None
+) -> dict[str, list[float]]:
     dest = work / "site"
-    cmds = commands(framework, dest)
+    cmds = commands(framework, dest, baseline)
     for cmd in cmds.values():  # warm-up: the file cache, .pyc files
         run_once(cmd, dest, env)
     times: dict[str, list[float]] = {name: [] for name in cmds}
@@ -96,34 +103,44 @@ def cell(values: list[float]) -> str:
 
 
 def report(results: dict[str, dict[str, list[float]]], load: tuple[float, float]) -> str:
+    from importlib.metadata import version
+
     sha = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short=10", "HEAD"],
         capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip
-    from importlib.metadata import version
-
     argv = "".join(f" {arg}" for arg in sys.argv[1:])
+    python = platform.python_version()
     lines = [
         f"Command: `python benchmarks/generation.py{argv}`  ",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC  ",
-        f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} before, {load[1]:.2f} after  ",
-        f"Versions: scaffold {sha}, copier {version('copier')}, Python {platform.python_version()}  ",
+        f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} before, "
+        f"{load[1]:.2f} after  ",
+        f"Versions: scaffold {sha}, copier {version('copier')}, Python {python}  ",
         "",
-        "| framework | `scaffold new --defaults` | `--no-git` | `copier copy` | ratio (git included) "
-        "| ratio without git | targets: <= 0.7 x, < 0.8 s |",
+        "| framework | `scaffold new --defaults` | `--no-git` | `copier copy` "
+        "| ratio (git included) | ratio without git | targets: <= 0.7 x, < 0.8 s |",
         "|---|---|---|---|---|---|---|",
     ]
     for framework, times in results.items():
-        ours, nogit, peer = (statistics.median(times[k]) for k in times)
-        ratio, ratio_nogit = ours / peer, nogit / peer
+        ours, nogit, peer = (statistics.median(times[name]) for name in COMPARED)
         met = [
-            f"ratio {'met' if ratio <= RATIO_TARGET else 'NOT met'}",
+            f"ratio {'met' if ours / peer <= RATIO_TARGET else 'NOT met'}",
             f"time {'met' if ours < SECONDS_TARGET else 'NOT met'}",
         ]
+        cells = " | ".join(cell(times[name]) for name in COMPARED)
         lines.append(
-            f"| {framework} | {cell(times['scaffold new'])} | {cell(times['scaffold new --no-git'])} "
-            f"| {cell(times['copier copy'])} | {ratio:.3f} | {ratio_nogit:.3f} | {', '.join(met)} |"
+            f"| {framework} | {cells} | {ours / peer:.3f} | {nogit / peer:.3f} "
+            f"| {', '.join(met)} |"
         )
+    for framework, times in results.items():
+        if "baseline scaffold new" in times:
+            base = times["baseline scaffold new"]
+            ratio = statistics.median(times["scaffold new"]) / statistics.median(base)
+            lines.append(
+                f"\nBaseline ({framework}): `scaffold new --defaults` of {BASELINE_NAME}: "
+                f"{cell(base)}; this checkout / baseline = {ratio:.3f}."
+            )
     return "\n".join(lines)
 
 
@@ -143,12 +160,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="rounds per framework")
     parser.add_argument("--framework", choices=FRAMEWORKS, action="append", help="repeatable")
     parser.add_argument("--write", action="store_true", help="record the results in RESULTS.md")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="BIN",
+        help="also time the `scaffold` in this bin folder (another venv), in the same rounds",
+    )
+    parser.add_argument("--baseline-name", default="the baseline", help="its name in the report")
     args = parser.parse_args()
+    global BASELINE_NAME
+    BASELINE_NAME = args.baseline_name
     env = {k: v for k, v in os.environ.items() if k != "SCAFFOLD_TEMPLATE"}
     before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="scaffold-bench-generation-") as tmp:
         results = {
-            framework: measure(framework, args.runs, Path(tmp), env)
+            framework: measure(framework, args.runs, Path(tmp), env, args.baseline)
             for framework in args.framework or FRAMEWORKS
         }
     block = report(results, (before, os.getloadavg()[0]))

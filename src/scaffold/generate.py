@@ -31,7 +31,7 @@ from .errors import (
     UnknownQuestion,
 )
 from .prompts import NO_DEFAULT, Ask, match_choice, parse_bool
-from .vcs import environment, git
+from .vcs import environment, git, signals_ignored
 
 ANSWERS_FILE = ".copier-answers.yml"
 # How scaffold always runs Copier, copy and update alike: no template code (_tasks,
@@ -328,8 +328,9 @@ class TemplateSession:
         """Render with a complete set of answers: Copier asks nothing.
 
         The packaged copy is rendered in place by the worker that read the questions
-        (no clone); Copier records the URL and the release all the same. A local
-        checkout is cloned at the ref by a worker of its own, as ``run_copy`` does.
+        (no clone); Copier records the URL and the release all the same. So is a local
+        checkout asked for at its HEAD with the template's files unchanged; at another
+        ref, or with changes, a worker of its own clones it, as ``run_copy`` does.
         """
         worker = self._renderer() if self._renderer else self._worker
         worker.data = dict(answers)
@@ -643,7 +644,8 @@ def claimed(dest: Path) -> Iterator[Claim]:
     try:
         yield claim
     except BaseException:
-        claim.undo()
+        with signals_ignored():  # a second Ctrl-C or SIGTERM must not cut it short
+            claim.undo()
         raise
     else:
         claim.lock.unlink(missing_ok=True)

@@ -54,6 +54,23 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C and SIGTERM for the block (a cleanup that must finish)."""
+    try:
+        saved = {
+            sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def environment(values: dict[str, str]) -> Iterator[None]:
     """Set environment variables for the calls inside (Copier runs git as a
     subprocess of this one), then put back what was there."""
