@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,14 +71,18 @@ def commands(framework: str, dest: Path, baseline: Path | None) -> dict[str, lis
     return found
 
 
-def run_once(cmd: list[str], dest: Path, env: dict[str, str]) -> float:
+def run_once(cmd: list[str], dest: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the process and its children: git) of one run."""
     shutil.rmtree(dest, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0 or not (dest / ".copier-answers.yml").is_file():
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def measure(
@@ -88,11 +93,14 @@ def measure(
     for cmd in cmds.values():  # warm-up: the file cache, .pyc files
         run_once(cmd, dest, env)
     times: dict[str, list[float]] = {name: [] for name in cmds}
+    times.update({f"cpu {name}": [] for name in cmds})
     names = list(cmds)
     for round_ in range(runs):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
-            times[name].append(run_once(cmds[name], dest, env))
+            wall, cpu = run_once(cmds[name], dest, env)
+            times[name].append(wall)
+            times[f"cpu {name}"].append(cpu)
     return times
 
 
@@ -133,13 +141,29 @@ def report(results: dict[str, dict[str, list[float]]], load: tuple[float, float]
             f"| {framework} | {cells} | {ours / peer:.3f} | {nogit / peer:.3f} "
             f"| {', '.join(met)} |"
         )
+    lines += [
+        "",
+        "CPU time (user + system of the process and its git children; steadier than the wall",
+        "time when other work shares the machine):",
+        "",
+        "| framework | `scaffold new --defaults` | `--no-git` | `copier copy` "
+        "| ratio (git included) | ratio without git |",
+        "|---|---|---|---|---|---|",
+    ]
+    for framework, times in results.items():
+        ours, nogit, peer = (statistics.median(times[f"cpu {name}"]) for name in COMPARED)
+        cells = " | ".join(cell(times[f"cpu {name}"]) for name in COMPARED)
+        lines.append(f"| {framework} | {cells} | {ours / peer:.3f} | {nogit / peer:.3f} |")
     for framework, times in results.items():
         if "baseline scaffold new" in times:
             base = times["baseline scaffold new"]
             ratio = statistics.median(times["scaffold new"]) / statistics.median(base)
+            cpu_base = times["cpu baseline scaffold new"]
+            cpu_ratio = statistics.median(times["cpu scaffold new"]) / statistics.median(cpu_base)
             lines.append(
                 f"\nBaseline ({framework}): `scaffold new --defaults` of {BASELINE_NAME}: "
-                f"{cell(base)}; this checkout / baseline = {ratio:.3f}."
+                f"{cell(base)}, CPU {cell(cpu_base)}; this checkout / baseline = "
+                f"{ratio:.3f} (CPU {cpu_ratio:.3f})."
             )
     return "\n".join(lines)
 

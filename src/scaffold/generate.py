@@ -759,12 +759,14 @@ def copier_environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def read_answers(project: Path) -> dict[str, Any]:
-    path = project / ANSWERS_FILE
+    """The project's stored answers, read with the bounds of ``answers.read_mapping``
+    (a project's answers file is input too); ``{}`` if it is missing or unreadable."""
+    from .answers import read_mapping
+
     try:
-        answers = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError):
+        return read_mapping(project / ANSWERS_FILE)
+    except InputError:
         return {}
-    return answers if isinstance(answers, dict) else {}
 
 
 def git_init_and_commit(project: Path, answers: Mapping[str, Any]) -> str:
