@@ -20,6 +20,9 @@ from api_tokens.serializers import TokenRequestSerializer, TokenSerializer
 from articles.serializers import ErrorSerializer
 
 BAD_CREDENTIALS = "Unable to log in with the provided credentials."
+UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer, description="The database is unavailable: try again (Retry-After)."
+)
 
 
 class TokenView(APIView):
@@ -47,7 +50,9 @@ class TokenView(APIView):
             400: OpenApiResponse(
                 ErrorSerializer, description="Wrong username or password, or a missing field."
             ),
+            413: OpenApiResponse(ErrorSerializer, description="Request body over 2.5 MB."),
             429: OpenApiResponse(ErrorSerializer, description="Too many failed attempts."),
+            503: UNAVAILABLE,
         },
         parameters=[
             OpenApiParameter(
@@ -84,6 +89,7 @@ class TokenView(APIView):
         responses={
             204: None,
             401: OpenApiResponse(ErrorSerializer, description="No token, or not a valid one."),
+            503: UNAVAILABLE,
         },
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
