@@ -10,6 +10,19 @@ from config.logs import REQUEST_ID_HEADER, RequestStarted
 
 logger = logging.getLogger(__name__)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# A refused body is read and dropped up to this size before the answer, so that the
+# client, still sending, gets the 413 instead of a reset connection.
+DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+def drain(stream, length):
+    """Read and drop up to ``length`` (at most DRAIN_LIMIT) bytes of ``stream``."""
+    left = min(length, DRAIN_LIMIT)
+    while stream is not None and left > 0:
+        chunk = stream.read(min(left, 65536))
+        if not chunk:
+            break
+        left -= len(chunk)
 
 
 class RequestIDMiddleware:
@@ -66,6 +79,7 @@ class LimitsAndFaultsMiddleware:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit and request.method in BODY_METHODS:
+            drain(request.META.get("wsgi.input"), length)
             return error_response(request, 413, f"Request body too large: at most {limit} bytes.")
         return self.get_response(request)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, Throttled
@@ -48,7 +49,8 @@ class TokenView(APIView):
         responses={
             201: TokenSerializer,
             400: OpenApiResponse(
-                ErrorSerializer, description="Wrong username or password, or a missing field."
+                OpenApiTypes.OBJECT,
+                description='Wrong username or password ({"detail": ...}), or field errors.',
             ),
             413: OpenApiResponse(ErrorSerializer, description="Request body over 2.5 MB."),
             429: OpenApiResponse(ErrorSerializer, description="Too many failed attempts."),

@@ -9,13 +9,20 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    NotFound,
+    SecurityError,
+    ServiceUnavailable,
+)
 from werkzeug.wrappers import Response
 
 from .extensions import db
 
 logger = logging.getLogger(__name__)
+DRAIN_LIMIT = 16 * 1024 * 1024
 
 API_PREFIX = "/api/"
 
@@ -25,7 +32,7 @@ DEFAULT_DETAILS = {
     401: "Authentication credentials were not provided.",
     403: "You do not have permission to perform this action.",
     404: "Not found.",
-    413: "Request body too large: at most 2.5 MB.",
+    413: "Request body too large: at most 2621440 bytes.",
     406: "Could not satisfy the request Accept header.",
     415: "Unsupported media type in request.",
     429: "Request was throttled.",
@@ -57,7 +64,23 @@ def api_error(error: HTTPException) -> Response:
     return response
 
 
+def drain_body() -> None:
+    """Read and drop a refused body (up to DRAIN_LIMIT) before answering, so that a
+    client still sending it gets the 413 instead of a reset connection."""
+    stream = request.environ.get("wsgi.input")
+    left = min(request.content_length or 0, DRAIN_LIMIT)
+    while stream is not None and left > 0:
+        chunk = stream.read(min(left, 65536))
+        if not chunk:
+            break
+        left -= len(chunk)
+
+
 def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
+    if isinstance(error, SecurityError):
+        error = BadRequest("Bad request.")  # an untrusted Host: not echoed back
+    if error.code == 413:
+        drain_body()
     if is_api_request():
         return api_error(error)
     code = error.code or 500
@@ -90,8 +113,9 @@ def database_unavailable(error: Exception) -> Response:
     return Response(page, status=503, mimetype="text/html", headers={"Retry-After": "5"})
 
 
-def row_gone(error: StaleDataError) -> Response | tuple[str, int]:
-    """A row deleted by a parallel request between reading and writing it: 404."""
+def row_gone(error: StaleDataError | ObjectDeletedError) -> Response | tuple[str, int]:
+    """A row deleted by a parallel request while this one read, wrote or answered
+    with it: 404."""
     db.session.rollback()
     return handle_http_error(NotFound())
 
@@ -102,3 +126,4 @@ def init_app(app: Flask) -> None:
     for database_error in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(database_error, database_unavailable)
     app.register_error_handler(StaleDataError, row_gone)
+    app.register_error_handler(ObjectDeletedError, row_gone)
