@@ -2,10 +2,10 @@
 
 Refused, with a message a client can act on: malformed JSON, nesting deeper than
 ``MAX_DEPTH`` levels, numbers longer than ``MAX_NUMBER_LENGTH`` characters or beyond
-what a float holds, ``NaN``/``Infinity``, and strings (keys or values) with a NUL
-character or a lone surrogate, which no database column stores. A bad string under a
-top-level key is that field's error (``JSONInputError.field``); anything else is a
-``{"detail": ...}`` error.
+what a float holds, ``NaN``/``Infinity`` (a ``{"detail": ...}`` error), and a field
+whose text has a NUL character or a lone surrogate, which no database column stores
+(that field's error, ``JSONInputError.field``). Only the fields' own texts are checked:
+whatever else the body holds is ignored by the API, as unknown fields are.
 """
 
 from __future__ import annotations
@@ -61,25 +61,26 @@ def string_problem(text: str) -> str | None:
     return None
 
 
-def _check(value: Any, field: str | None) -> None:
-    """Depth and strings of ``value``, without recursion (depth first, with a stack)."""
-    stack: list[tuple[Any, int, str | None]] = [(value, 1, field)]
+def _check_depth(value: Any) -> None:
+    """No container deeper than MAX_DEPTH, without recursion (a stack)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
-        item, depth, owner = stack.pop()
-        if isinstance(item, dict | list) and depth > MAX_DEPTH:
-            raise JSONInputError(f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(item, dict):
-            for key, child in item.items():
-                problem = string_problem(key)
-                if problem:
-                    raise JSONInputError(problem, owner)
-                stack.append((child, depth + 1, owner if depth > 1 else key))
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1, owner) for child in item)
-        elif isinstance(item, str):
-            problem = string_problem(item)
-            if problem:
-                raise JSONInputError(problem, owner)
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise JSONInputError(f"nested deeper than {MAX_DEPTH} levels")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _check_fields(value: Any) -> None:
+    """Each top-level text field can be stored."""
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        problem = string_problem(item) if isinstance(item, str) else None
+        if problem and not string_problem(key):
+            raise JSONInputError(problem, key)
 
 
 def loads(data: bytes | str) -> Any:
@@ -97,5 +98,6 @@ def loads(data: bytes | str) -> Any:
         raise
     except ValueError as error:
         raise JSONInputError(str(error)) from None
-    _check(value, None)
+    _check_depth(value)
+    _check_fields(value)
     return value

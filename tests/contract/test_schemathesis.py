@@ -27,7 +27,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 6
 SEED = 16
 CONFIG = """\
 [[operations]]
