@@ -612,7 +612,7 @@ INSTALLS = [
 # a database the tests may empty, apart from the one DATABASE_URL names).
 TEST_DATABASE_VARIABLE = {"django": "DATABASE_URL", "flask": "TEST_DATABASE_URL"}
 # What the README's deploy section sets, beyond SECRET_KEY (and DATABASE_URL).
-PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {}}
+PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {"TRUSTED_HOSTS": "example.com"}}
 # The database file the command checks use with SQLite (None: the project's default).
 COMMANDS_SQLITE_URL = {"django": None, "flask": "sqlite:///cmd.db"}
 # What the project's commands print.

@@ -262,3 +262,22 @@ def test_the_admin_login_is_throttled_too(client, editor, settings):
 def test_a_non_staff_login_to_the_admin_is_no_failure(client, alice):
     client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
     assert not LoginFailure.objects.exists()
+
+
+# --- one account per name (NFKC, any case) ----------------------------------------
+
+
+def test_look_alike_user_names_log_in_to_one_account():
+    from django.contrib.auth import authenticate
+
+    user = get_user_model().objects.create_user("Jos\u00e9", password=PASSWORD)
+    for spelling in ("jose\u0301", "\uff4a\uff4f\uff53\u00e9", " Jos\u00e9 "):
+        assert authenticate(username=spelling, password=PASSWORD) == user, spelling
+    assert authenticate(username="Jos\u00e9\x00", password=PASSWORD) is None
+
+
+def test_signup_refuses_a_look_alike_of_an_existing_name(client):
+    get_user_model().objects.create_user("carol", password=PASSWORD)
+    response = signup(client, username="\uff23arol", email="other@example.com")
+    assert response.status_code == 200
+    assert get_user_model().objects.count() == 1

@@ -16,15 +16,17 @@ from flask import current_app, request
 from sqlalchemy import delete, select
 
 from .extensions import db
-from .models import LoginFailure, utcnow
+from .models import LoginFailure, normalize_username, utcnow
 
 
 def failure_keys(username: str) -> list[tuple[str, int]]:
     """The counters one attempt touches, each with its limit."""
     config = current_app.config
     address = request.remote_addr or "unknown"
+    # The user-name rule of models.py; a NUL (no account has one) is left out of the key.
+    key_name = normalize_username(username).lower().replace("\x00", "")
     return [
-        (f"username:{username.strip().lower()}", config["LOGIN_FAILURE_LIMIT"]),
+        (f"username:{key_name}", config["LOGIN_FAILURE_LIMIT"]),
         (f"address:{address}", config["LOGIN_FAILURE_LIMIT_PER_ADDRESS"]),
     ]
 
