@@ -3,7 +3,7 @@
 ``RedisServer(root)``: Debian's ``redis-server`` on a free port, its files in ``root``,
 nothing saved to disk. ``start()`` waits until it answers PING; ``stop()`` ends it
 (SIGTERM to its process group); ``start()`` again serves the same port and URL, empty,
-as a restarted Redis would. ``cli(*args)`` runs ``redis-cli`` against it.
+as a restarted Redis would. ``cli(*args, db=0)`` runs ``redis-cli`` against it.
 ``find_redis_server()`` is its path, or None.
 """
 
@@ -57,9 +57,9 @@ class RedisServer:
             self.process.stop()
             self.process = None
 
-    def cli(self, *args: str) -> str:
+    def cli(self, *args: str, db: int = 0) -> str:
         proc = subprocess.run(
-            ["redis-cli", "-h", LOOPBACK, "-p", str(self.port), *args],
+            ["redis-cli", "-h", LOOPBACK, "-p", str(self.port), "-n", str(db), *args],
             capture_output=True, text=True, timeout=30, check=True, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         return proc.stdout.strip()
