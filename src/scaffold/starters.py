@@ -32,6 +32,7 @@ class Starter:
     seed: Args  # + --count N --author USERNAME [--published]
     dev_server: Args  # the development server
     wsgi: str  # what gunicorn serves
+    celery_app: str = ""  # `celery -A` this: the worker and beat (background_jobs)
 
     def command(self, *args: str, package: str) -> list[str]:
         """``program`` and ``args`` with ``{package}`` filled in (relative to the venv's bin)."""
@@ -58,6 +59,10 @@ class Starter:
         lines += ["pytest", " ".join((shown, *self.migrate))]
         return [*lines, " ".join((shown, *self.dev_server))]
 
+    def celery_args(self, process: str, package: str) -> list[str]:
+        """``celery -A APP worker`` (or ``beat``) of a project with background jobs."""
+        return ["celery", "-A", self.celery_app.format(package=package), process]
+
     def migrate_args(self) -> Args:
         return (*self.migrate, *self.no_input)
 
@@ -74,6 +79,7 @@ DJANGO = Starter(
     seed=("seed_articles",),
     dev_server=("runserver",),
     wsgi="config.wsgi",
+    celery_app="config",
 )
 
 FLASK = Starter(
@@ -88,6 +94,7 @@ FLASK = Starter(
     seed=("articles", "seed"),
     dev_server=("run",),
     wsgi="{package}:create_app()",
+    celery_app="{package}.worker",
 )
 
 STARTERS: dict[str, Starter] = {s.framework: s for s in (DJANGO, FLASK)}
