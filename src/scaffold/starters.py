@@ -32,13 +32,18 @@ class Starter:
     seed: Args  # + --count N --author USERNAME [--published]
     dev_server: Args  # the development server
     wsgi: str  # what gunicorn serves
+    # What gunicorn serves with async workers (the template answer async_server): the
+    # ASGI application for Django's uvicorn workers; Flask's WSGI app on gevent workers.
+    async_app: str = ""
 
     def command(self, *args: str, package: str) -> list[str]:
         """``program`` and ``args`` with ``{package}`` filled in (relative to the venv's bin)."""
         return [part.format(package=package) for part in (*self.program, *args)]
 
-    def wsgi_target(self, package: str) -> str:
-        return self.wsgi.format(package=package)
+    def wsgi_target(self, package: str, *, async_server: bool = False) -> str:
+        """The app gunicorn is given on its command line (README, Dockerfile)."""
+        target = self.async_app if async_server and self.async_app else self.wsgi
+        return target.format(package=package)
 
     def create_user_args(self, username: str, password: str, *, staff: bool = False) -> Args:
         return (*self.create_user, username, "--password", password, *(("--staff",) * staff))
@@ -74,6 +79,7 @@ DJANGO = Starter(
     seed=("seed_articles",),
     dev_server=("runserver",),
     wsgi="config.wsgi",
+    async_app="config.asgi:application",
 )
 
 FLASK = Starter(

@@ -98,7 +98,9 @@ class Combo:
 
 
 # How a boolean question shows in the ids when it is on (else its name, dashed).
-ID_WORDS = {"rest_api": "api", "docker": "docker", "github_actions": "ci"}
+ID_WORDS = {"rest_api": "api", "docker": "docker", "github_actions": "ci", "async_server": "async"}
+# Boolean questions left out of the product (each adds explicit combinations below).
+OUTSIDE_THE_PRODUCT = ("async_server",)
 
 
 def _questions() -> tuple[list[str], dict[str, str | None]]:
@@ -110,7 +112,7 @@ def _questions() -> tuple[list[str], dict[str, str | None]]:
     booleans: dict[str, str | None] = {}
     for name, question in questions.items():
         when = question.get("when", True)
-        if question.get("type") != "bool" or when is False:
+        if question.get("type") != "bool" or when is False or name in OUTSIDE_THE_PRODUCT:
             continue
         parent = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", str(when))
         booleans[name] = parent.group(1) if parent else None
@@ -159,8 +161,23 @@ UNUSUAL_TEXT = {
         "why_framework": ["Small API", "Pick your own extensions"],
     },
 }
+# async_server changes the server, not the files the other answers choose: on with the
+# defaults, and on with everything else on (Docker, PostgreSQL), for each framework.
+ASYNC_COMBOS = [
+    Combo(framework, f"{name}-async", database, {**options, "async_server": True})
+    for framework in FRAMEWORKS
+    for name, database, options in (
+        ("sqlite-api-ci-dependabot", "sqlite", {}),
+        (
+            "postgresql-api-docker-ci-dependabot",
+            "postgresql",
+            {"rest_api": True, "docker": True, "github_actions": True, "dependabot": True},
+        ),
+    )
+]
 COMBOS = [
     *_supported(),
+    *ASYNC_COMBOS,
     *(
         Combo(framework, "unusual-text", options=DEFAULT_OPTIONS, extra=UNUSUAL_TEXT[framework])
         for framework in FRAMEWORKS
@@ -300,6 +317,7 @@ DEPENDENCIES = {
         "gunicorn",
     ),
 }
+ASYNC_DEPENDENCIES = {"django": ("uvicorn-worker", "uvicorn[standard]"), "flask": ("gevent",)}
 API_DEPENDENCIES = {
     "django": ("djangorestframework", "drf-spectacular[sidecar]"),
     "flask": ("flask-smorest", "flask-swagger-ui"),
@@ -323,7 +341,7 @@ README_TEXTS = {
         "python manage.py runserver",
         "python manage.py createsuperuser",
         "`pytest`",
-        "gunicorn -c gunicorn.conf.py config.wsgi",
+        "gunicorn -c gunicorn.conf.py {app}",
         "WEB_CONCURRENCY",
         "SECRET_KEY",
         "ALLOWED_HOSTS",
@@ -360,11 +378,11 @@ CI_CHECKS: dict[str, Callable[[list[str], dict[str, Any]], None]] = {
 }
 
 # Texts of the Docker files: the web service's command in compose.yaml, and the Dockerfile.
-COMPOSE_COMMAND = {"django": "exec gunicorn -c gunicorn.conf.py config.wsgi", "flask": None}
+COMPOSE_COMMAND = {"django": "exec gunicorn -c gunicorn.conf.py {app}", "flask": None}
 DOCKERFILE_TEXTS = {
     "django": (
         "collectstatic",
-        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"]',
+        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "{app}"]',
         "COPY . .",  # gunicorn.conf.py included
     ),
     "flask": (
@@ -376,7 +394,10 @@ DOCKERFILE_TEXTS = {
 
 
 def _at(combo: Combo, name: str) -> str:
-    return name.format(package=combo.package)
+    """``name`` with ``{package}`` and ``{app}`` (what gunicorn serves) filled in."""
+    starter = STARTERS[combo.framework]
+    app = starter.wsgi_target(combo.package, async_server=combo.on("async_server"))
+    return name.format(package=combo.package, app=app)
 
 
 # --- fast: every combination ----------------------------------------------------------
@@ -441,6 +462,8 @@ def test_dependencies_follow_the_options(generated):
     assert ("psycopg[binary]" in deps) is (combo.database == "postgresql")
     for name in API_DEPENDENCIES[combo.framework]:
         assert (name in deps) is combo.rest_api, name
+    for name in ASYNC_DEPENDENCIES[combo.framework]:
+        assert (name in deps) is combo.on("async_server"), name
     dev = " ".join(pyproject["project"]["optional-dependencies"]["dev"])
     for tool in DEV_DEPENDENCIES[combo.framework]:
         assert tool in dev
@@ -517,7 +540,7 @@ def test_compose_runs_web_and_postgresql(generated):
     assert compose["services"]["db"]["image"].startswith("postgres:")
     assert "db:5432" in compose["services"]["web"]["environment"]["DATABASE_URL"]
     if COMPOSE_COMMAND[combo.framework]:
-        assert COMPOSE_COMMAND[combo.framework] in compose["services"]["web"]["command"]
+        assert _at(combo, COMPOSE_COMMAND[combo.framework]) in compose["services"]["web"]["command"]
     dockerfile = (project / "Dockerfile").read_text()
     for text in DOCKERFILE_TEXTS[combo.framework]:
         assert _at(combo, text) in dockerfile, text
@@ -537,6 +560,9 @@ def test_django_settings_text_follows_the_options(rendered, combo):
     assert has_sqlite_default is (combo.database == "sqlite")
     env_file = (project / ".env").read_text()
     assert ("DATABASE_URL=postgres://" in env_file) is (combo.database == "postgresql")
+    # Under ASGI every request has a thread of its own: no connection kept for the next.
+    kept = 0 if combo.on("async_server") else 60
+    assert f'env.int("CONN_MAX_AGE", default={kept})' in settings
 
 
 @pytest.mark.parametrize("combo", _of("flask"))
@@ -594,18 +620,22 @@ class Install:
 
 
 # One install each (reused by every slow test): the default project on the oldest and a
-# newer Python; Django also without the REST API; PostgreSQL (with the Docker files)
-# against a real server, for Flask without the REST API.
+# newer Python; Django also without the REST API; PostgreSQL (with the Docker files and
+# the async server) against a real server, for Flask without the REST API.
 INSTALLS = [
     Install("django", "sqlite-py3.11-django5.2", python="3.11", django=5),
     Install("django", "sqlite-py3.12-django6", python="3.12", django=6),
     Install("django", "sqlite-no-api", python="3.11", django=5, answers={"rest_api": False}),
-    Install("django", "pg-docker", "3.11", "postgresql", {"docker": True}, django=5),
+    Install(
+        "django", "pg-docker-async", "3.11", "postgresql",
+        {"docker": True, "async_server": True}, django=5,
+    ),  # fmt: skip
     Install("flask", "sqlite-py3.11", python="3.11"),
     Install("flask", "sqlite-py3.12", python="3.12"),
     Install(
-        "flask", "pg-no-api-docker", "3.11", "postgresql", {"rest_api": False, "docker": True}
-    ),
+        "flask", "pg-no-api-docker-async", "3.11", "postgresql",
+        {"rest_api": False, "docker": True, "async_server": True},
+    ),  # fmt: skip
 ]
 
 # How the project's own tests find the PostgreSQL server (Flask: ``TEST_DATABASE_URL``,
@@ -618,6 +648,8 @@ COMMANDS_SQLITE_URL = {"django": None, "flask": "sqlite:///cmd.db"}
 # What the project's commands print.
 CREATED_USER = {"django": None, "flask": 'Created staff user "boss".'}
 DUPLICATE_USER = {"django": None, "flask": 'Error: A user named "boss" already exists.'}
+# gunicorn's worker class and threads with async_server (threads: gunicorn's default).
+ASYNC_WORKER = {"django": ("uvicorn_worker.UvicornWorker", "1"), "flask": ("gevent", "1")}
 SEEDED = {"django": "Created 3 published articles.", "flask": "Created 3 published article(s)"}
 
 
@@ -787,16 +819,17 @@ def test_gunicorn_starts_from_its_settings_file(installed):
     """`gunicorn -c gunicorn.conf.py TARGET` (README, Dockerfile, compose): gunicorn
     accepts the file and loads the app with it; the version comes from one constant."""
     project = installed.project
-    target = project.starter.wsgi_target(project.package_name)
+    target = project.app_target  # config.asgi:application with async_server
     env = {**installed.production(), "PORT": "8123", "WEB_CONCURRENCY": "3"}
     proc = installed.run("gunicorn", "-c", "gunicorn.conf.py", "--print-config", target, env=env)
     settings = dict(re.findall(r"^(\w+)\s+= (.*)$", proc.stdout, re.M))
     chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
+    workers = ASYNC_WORKER[project.framework] if project.async_server else ("gthread", "4")
     assert chosen == {
         "bind": "['0.0.0.0:8123']",
         "workers": "3",
-        "worker_class": "gthread",
-        "threads": "4",
+        "worker_class": workers[0],
+        "threads": workers[1],
     }
     script = f"import importlib.metadata as m; print(m.version({project.package_name!r}))"
     assert installed.run("python", "-c", script).stdout.strip() == "0.1.0"

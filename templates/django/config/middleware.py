@@ -1,5 +1,7 @@
 """Project-wide middleware."""
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
 from config.logs import REQUEST_ID_HEADER, RequestStarted
 
 
@@ -18,21 +20,48 @@ class RequestIDMiddleware:
     First in MIDDLEWARE, so the time covers the other middleware too.
     """
 
+    # Sync and async: under ASGI (config/asgi.py) it runs on the event loop, no thread.
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
-        started = RequestStarted(request.headers.get(REQUEST_ID_HEADER))
-        request.request_id = started.request_id
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        started = self._start(request)
         status = 500
         try:
             response = self.get_response(request)
             status = response.status_code
-            response[REQUEST_ID_HEADER] = request.request_id
-            timing = f"app;dur={started.elapsed_ms:.1f}"
-            if response.has_header("Server-Timing"):
-                timing = f"{response['Server-Timing']}, {timing}"
-            response["Server-Timing"] = timing
-            return response
+            return self._tag(request, response, started)
         finally:
             started.finish(request.method, request.path, status)
+
+    async def __acall__(self, request):
+        started = self._start(request)
+        status = 500
+        try:
+            response = await self.get_response(request)
+            status = response.status_code
+            return self._tag(request, response, started)
+        finally:
+            started.finish(request.method, request.path, status)
+
+    @staticmethod
+    def _start(request):
+        started = RequestStarted(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = started.request_id
+        return started
+
+    @staticmethod
+    def _tag(request, response, started):
+        response[REQUEST_ID_HEADER] = request.request_id
+        timing = f"app;dur={started.elapsed_ms:.1f}"
+        if response.has_header("Server-Timing"):
+            timing = f"{response['Server-Timing']}, {timing}"
+        response["Server-Timing"] = timing
+        return response
