@@ -318,7 +318,8 @@ def test_new_asks_the_template_questions_itself_and_asks_again(runner, tmp_path,
     # Piped answers (no terminal, --prompt): project name, package, description, author,
     # a wrong e-mail then a right one, database by prefix, REST API, docker, workflow,
     # dependabot, async server.
-    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n\nn\n\n"
+    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n\nn\n"
+    typed += "\n"
     result = invoke(
         runner, "new", str(tmp_path / "tea-shop"), "--framework", "django", "--prompt",
         "--no-git", "--json", input=typed,
