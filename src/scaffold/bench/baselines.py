@@ -8,6 +8,13 @@
 served by the same gunicorn process as the starter, so the starter's list view
 is compared with both under identical settings, middleware and database.
 
+For ``scaffold bench --async`` (the I/O-bound case) it also adds views that wait on
+an upstream HTTP service (``upstream``: a delay server, its URL in the environment
+variable SCAFFOLD_BENCH_UPSTREAM) with httpx, which the bench installs into its copy:
+a sync view (``httpx.Client``; Flask runs it on threads or on gevent alike) and, for
+Django under ASGI, an async view (``httpx.AsyncClient``), as a project written for
+that server would. httpx is imported on the first such request only.
+
 Django: ``scaffold_bench_urls.py`` (the bench routes, then the project's own
 ``config.urls``) and ``scaffold_bench_settings.py`` (the project's settings with
 that urlconf). Flask: ``scaffold_bench_wsgi.py`` (the project's ``create_app()``
@@ -24,6 +31,12 @@ if TYPE_CHECKING:
 
 BARE_FRAMEWORK_PATH = "/__bench__/bare-framework/"
 BARE_REST_PATH = "/__bench__/bare-rest/"
+UPSTREAM_SYNC_PATH = "/__bench__/upstream-sync/"
+UPSTREAM_ASYNC_PATH = "/__bench__/upstream-async/"  # Django only
+UPSTREAM_VARIABLE = "SCAFFOLD_BENCH_UPSTREAM"
+IO_REQUIREMENTS = ("httpx>=0.27",)
+# Enough pooled upstream connections for every request a worker may hold at once.
+_LIMITS = "httpx.Limits(max_connections=2000, max_keepalive_connections=500)"
 
 DJANGO_SETTINGS_MODULE = "scaffold_bench_settings"
 
@@ -39,6 +52,8 @@ ROOT_URLCONF = "scaffold_bench_urls"
 _DJANGO_URLS = '''\
 """Added by `scaffold bench` to its copy of the project: two baseline list views
 of the same 20 newest articles, then every route of config.urls unchanged."""
+
+import os
 
 from django.apps import apps
 from django.http import JsonResponse
@@ -84,20 +99,57 @@ class BareRestList(generics.ListAPIView):
     renderer_classes = [JSONRenderer]
 
 
+_clients = {}
+
+
+def _client(kind):
+    """One pooled httpx client per worker process (the async one is made on the
+    worker's event loop, at its first request)."""
+    if kind not in _clients:
+        import httpx
+
+        make = httpx.AsyncClient if kind == "async" else httpx.Client
+        _clients[kind] = make(limits=__LIMITS__, timeout=60)
+    return _clients[kind]
+
+
+def upstream_sync(request):
+    """Waits on the upstream service, holding its thread meanwhile."""
+    answer = _client("sync").get(os.environ["__UPSTREAM__"])
+    return JsonResponse({"upstream": answer.json()["upstream"]})
+
+
+async def upstream_async(request):
+    """Waits on the upstream service on the event loop (ASGI): no thread held."""
+    answer = await _client("async").get(os.environ["__UPSTREAM__"])
+    return JsonResponse({"upstream": answer.json()["upstream"]})
+
+
 urlpatterns = [
     path("__FRAMEWORK_PATH__", bare_framework_list),
     path("__REST_PATH__", BareRestList.as_view()),
+    path("__UPSTREAM_SYNC__", upstream_sync),
+    path("__UPSTREAM_ASYNC__", upstream_async),
     path("", include("config.urls")),
 ]
-'''.replace("__FRAMEWORK_PATH__", BARE_FRAMEWORK_PATH.lstrip("/")).replace(
-    "__REST_PATH__", BARE_REST_PATH.lstrip("/")
-)
+'''
+for _key, _value in {
+    "__FRAMEWORK_PATH__": BARE_FRAMEWORK_PATH.lstrip("/"),
+    "__REST_PATH__": BARE_REST_PATH.lstrip("/"),
+    "__UPSTREAM_SYNC__": UPSTREAM_SYNC_PATH.lstrip("/"),
+    "__UPSTREAM_ASYNC__": UPSTREAM_ASYNC_PATH.lstrip("/"),
+    "__UPSTREAM__": UPSTREAM_VARIABLE,
+    "__LIMITS__": _LIMITS,
+}.items():
+    _DJANGO_URLS = _DJANGO_URLS.replace(_key, _value)
 
 FLASK_APP_SPEC = "scaffold_bench_wsgi:app"
 
 _FLASK_WSGI = '''\
 """Added by `scaffold bench` to its copy of the project: the project's app, plus
 two baseline list views of the same 20 newest articles."""
+
+import os
 
 from flask import Blueprint, jsonify
 from flask.views import MethodView
@@ -181,6 +233,21 @@ class BareRestList(MethodView):
         ).all()
 
 
+_clients = {}
+
+
+@bench.get("__UPSTREAM_SYNC__")
+def upstream_sync():
+    """Waits on the upstream service: holds a thread on threaded workers, only a
+    greenlet on gevent workers."""
+    if "sync" not in _clients:
+        import httpx
+
+        _clients["sync"] = httpx.Client(limits=__LIMITS__, timeout=60)
+    answer = _clients["sync"].get(os.environ["__UPSTREAM__"])
+    return jsonify(upstream=answer.json()["upstream"])
+
+
 app.register_blueprint(rest)
 app.register_blueprint(bench)
 '''
@@ -193,11 +260,22 @@ def add_django_bench(project: Path) -> tuple[str, dict[str, str]]:
     return "config.wsgi", {"DJANGO_SETTINGS_MODULE": DJANGO_SETTINGS_MODULE}
 
 
+def upstream_path(project: StarterProject) -> str:
+    """The I/O-bound view as a project written for its server has it: async under
+    Django's ASGI server, else sync."""
+    if project.framework == "django" and project.async_server:
+        return UPSTREAM_ASYNC_PATH
+    return UPSTREAM_SYNC_PATH
+
+
 def add_flask_bench(project: Path, package: str) -> tuple[str, dict[str, str]]:
     text = (
         _FLASK_WSGI.replace("__PACKAGE__", package)
         .replace("__FRAMEWORK_PATH__", BARE_FRAMEWORK_PATH)
         .replace("__REST_PATH__", BARE_REST_PATH)
+        .replace("__UPSTREAM_SYNC__", UPSTREAM_SYNC_PATH)
+        .replace("__UPSTREAM__", UPSTREAM_VARIABLE)
+        .replace("__LIMITS__", _LIMITS)
     )
     (project / "scaffold_bench_wsgi.py").write_text(text, encoding="utf-8")
     return FLASK_APP_SPEC, {}
@@ -207,5 +285,6 @@ def add_baselines(project: StarterProject) -> tuple[str, dict[str, str]]:
     """Add the baseline views to ``project``'s folder; return the WSGI target that
     serves them with the project's routes, and the environment it needs."""
     if project.framework == "django":
-        return add_django_bench(project.path)
+        _, env = add_django_bench(project.path)
+        return project.app_target, env  # config.asgi:application with async_server
     return add_flask_bench(project.path, project.package_name)

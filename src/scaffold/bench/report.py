@@ -77,8 +77,64 @@ def _grid(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def format_async_table(report: dict[str, Any]) -> str:
+    """``scaffold bench --async``: each framework's threaded and async server side by
+    side, and the async one's requests/s as a multiple of the threaded one's."""
+    s, part = report["settings"], report["async_server"]
+    servers = part["servers"]
+    out = [
+        f"scaffold bench --async {report['date']}: gunicorn {s['workers']} workers each, "
+        f"as each project's gunicorn.conf.py sets them up; upstream answers after "
+        f"{part['upstream_delay_ms']} ms; {part['io_connections']} connections on the I/O-bound "
+        f"view, {s['connections']} on the others; {s['duration_s']} s per endpoint, "
+        f"{s['load_tool']}",
+    ]
+    machine = report.get("machine", {})
+    if machine.get("load_average_1min_before") is not None:
+        out.append(
+            f"machine: {machine.get('cpus')} CPUs, load average "
+            f"{machine['load_average_1min_before']} before and "
+            f"{machine.get('load_average_1min_after')} after the run"
+        )
+    for framework, ratios in part["ratios"].items():
+        sync, fast = servers[f"{framework}-sync"], servers[f"{framework}-async"]
+        rows = [
+            [
+                f"{framework}",
+                "threaded req/s", "p99 ms", "CPU ms/req",
+                "async req/s", "p99 ms", "CPU ms/req", "async / threaded",
+            ]
+        ]  # fmt: skip
+        for key, ep in sync["endpoints"].items():
+            other = fast["endpoints"][key]
+            row = [ep["label"]]
+            for measured in (ep, other):
+                rps = _fmt(measured.get("requests_per_s"))
+                if measured.get("non_2xx") or measured.get("errors"):
+                    rps += "!"
+                row += [
+                    rps,
+                    _fmt(measured.get("p99_ms")),
+                    _fmt(measured.get("server_cpu_ms_per_request"), 2),
+                ]
+            rows.append([*row, _fmt(ratios.get(key), 2) + " x"])
+        out += ["", f"{sync['server']}  vs  {fast['server']}", _grid(rows)]
+    out += ["", "targets: " + "; ".join(part["targets"])]
+    flagged = [
+        f"{name} {key}: {ep['non_2xx']} non-2xx answers, {ep['errors']} socket errors"
+        for name, data in servers.items()
+        for key, ep in data["endpoints"].items()
+        if ep.get("non_2xx") or ep.get("errors")
+    ]
+    if flagged:
+        out += ["! " + "; ".join(flagged)]
+    return "\n".join(out)
+
+
 def format_table(report: dict[str, Any]) -> str:
     """The report as plain-text tables for a terminal."""
+    if "async_server" in report:
+        return format_async_table(report)
     s = report["settings"]
     names = list(report["frameworks"])
     out = [
