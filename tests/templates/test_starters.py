@@ -252,6 +252,7 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "tests/test_api_access.py",
             "docs/API.md",
         ),
+        "async_server": ("{package}/green.py",),  # async views on gevent workers
     },
 }
 SHARED_OPTIONAL_FILES = {
