@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import statistics
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from .endpoints import build_requests, check_endpoints, first_article_id, obtain
 from .load import LoadResult, Request, combine_rounds, round_plan, run_load
 from .procs import cpu_seconds, run_command
 from .project import StarterProject, generate_project
-from .server import GunicornServer
+from .server import GunicornServer, http_request
 
 IO = "io"
 # The CPU-bound endpoints measured beside the I/O-bound view (keys of build_requests).
@@ -79,7 +80,7 @@ def generate_pairs(options: Any, work: Any, answers: dict[str, Any], say: Any) -
 
 
 def install_io_requirements(project: StarterProject) -> None:
-    """httpx for the I/O-bound view, into the project's own virtual environment."""
+    """The I/O-bound views' HTTP clients, into the project's own virtual environment."""
     from ..install import find_uv
 
     uv = find_uv()
@@ -87,7 +88,20 @@ def install_io_requirements(project: StarterProject) -> None:
         cmd = [uv, "pip", "install", "--python", str(project.python), *baselines.IO_REQUIREMENTS]
     else:
         cmd = [str(project.python), "-m", "pip", "install", *baselines.IO_REQUIREMENTS]
-    run_command(cmd, cwd=project.path, env=project.base_env(), what="installing httpx")
+    run_command(cmd, cwd=project.path, env=project.base_env(), what="installing HTTP clients")
+
+
+def _drain(server: GunicornServer, deadline_s: float = 60.0) -> None:
+    """Wait until the server answers at once again: the requests that the I/O-bound
+    load left queued are served before anything else is measured."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):
+            http_request(server.base_url, "GET", "/api/health/", timeout=deadline_s)
+        if time.monotonic() - started < 0.2:
+            return
+    raise BenchError(f"{server.project.framework}: the server did not drain its queue")
 
 
 def _load(target: _Target, key: str, seconds: float, options: Any) -> LoadResult:
@@ -101,6 +115,8 @@ def _load(target: _Target, key: str, seconds: float, options: Any) -> LoadResult
     )  # fmt: skip
     if target.server.worker_pids() == workers:
         result.server_cpu_s = cpu_seconds(workers) - before
+    if key == IO:
+        _drain(target.server)
     return result
 
 
@@ -115,7 +131,7 @@ def measure_pairs(
         t.result["async_server"] = t.project.async_server
         t.result["server"] = SERVERS[t.project.framework, t.project.async_server]
         install_io_requirements(t.project)
-    keys = (IO, *CPU_BOUND)
+    keys = (*CPU_BOUND, IO)  # the I/O-bound view last: its queue drains before the next
     log = targets[0].project.path.parent / "scaffold-bench-upstream.log"
     upstream_server = UpstreamServer(options.upstream_delay_ms, log)
     with upstream_server as upstream, contextlib.ExitStack() as stack:
@@ -143,7 +159,9 @@ def measure_pairs(
         for t in targets:
             for k in keys:
                 _load(t, k, warmup, options)
-        rounds, seconds = round_plan(options.duration, options.rounds)
+        # Rounds of 5 s or more: with 200 connections a threaded server's queue holds
+        # each request for seconds.
+        rounds, seconds = round_plan(options.duration, min(options.rounds, options.duration // 5))
         for n in range(rounds):
             say(
                 f"round {n + 1}/{rounds}: {len(keys)} endpoints x {len(targets)} servers, "
