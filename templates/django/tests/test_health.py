@@ -43,6 +43,9 @@ def unreachable_database():
         settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
     else:
         settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+        # Connect directly, not from the pool (async_server) that holds live connections.
+        options = settings_dict.get("OPTIONS", {})
+        settings_dict["OPTIONS"] = {key: value for key, value in options.items() if key != "pool"}
     broken = type(real)(settings_dict, alias="default")
     connections["default"] = broken
     yield
