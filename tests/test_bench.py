@@ -631,7 +631,7 @@ def _server(rps: dict[str, float], cpu: float) -> dict:
 
 
 def test_async_report_gives_the_ratio_per_endpoint_and_the_verdicts():
-    from scaffold.bench.concurrency import async_ratios, check_targets
+    from scaffold.bench.concurrency import async_ratios, check_targets, cpu_ratios
     from scaffold.bench.report import format_table
 
     servers = {
@@ -640,6 +640,8 @@ def test_async_report_gives_the_ratio_per_endpoint_and_the_verdicts():
     }
     part = {"upstream_delay_ms": 100, "io_connections": 200, "servers": servers}
     part["ratios"] = async_ratios(servers)
+    part["cpu_ratios"] = cpu_ratios(servers)
+    assert part["cpu_ratios"]["django"]["io"] == 0.67  # 2.0 / 3.0 ms per request
     assert part["ratios"] == {"django": {"health": 0.75, "list": 0.9, "io": 12.5}}
     part["targets"] = check_targets(part)
     assert "django io: 12.5 x (target >= 10.0 x: met)" in part["targets"]
@@ -652,7 +654,7 @@ def test_async_report_gives_the_ratio_per_endpoint_and_the_verdicts():
     table = format_table(report)
     assert "upstream answers after 100 ms; 200 connections on the I/O-bound view" in table
     io_row = next(line for line in table.splitlines() if line.startswith("I/O-bound view"))
-    assert io_row.split()[-2:] == ["12.50", "x"]
+    assert io_row.split()[-4:] == ["12.50", "x", "0.67", "x"]
     assert "40.0" in io_row and "500.0" in io_row
 
 

@@ -191,18 +191,36 @@ def measure_pairs(
     return {t.key: t.result for t in targets}
 
 
+def _pairs(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    return [
+        (key[:-5], sync, results[f"{key[:-5]}-async"])
+        for key, sync in results.items()
+        if key.endswith("-sync") and f"{key[:-5]}-async" in results
+    ]
+
+
 def async_ratios(results: dict[str, Any]) -> dict[str, Any]:
     """Per framework: the async server's requests/s over the threaded one's, per endpoint."""
     ratios: dict[str, Any] = {}
-    for key, sync in results.items():
-        if not key.endswith("-sync") or f"{key[:-5]}-async" not in results:
-            continue
-        framework, fast = key[:-5], results[f"{key[:-5]}-async"]
+    for framework, sync, fast in _pairs(results):
         ratios[framework] = {}
         for endpoint, measured in sync["endpoints"].items():
             base = measured["requests_per_s"]
             other = fast["endpoints"][endpoint]["requests_per_s"]
             ratios[framework][endpoint] = round(other / base, 2) if base else None
+    return ratios
+
+
+def cpu_ratios(results: dict[str, Any]) -> dict[str, Any]:
+    """The same comparison by the workers' CPU time per request (threaded / async):
+    steadier than requests/s when other work shares the machine."""
+    ratios: dict[str, Any] = {}
+    for framework, sync, fast in _pairs(results):
+        ratios[framework] = {}
+        for endpoint, measured in sync["endpoints"].items():
+            base = measured.get("server_cpu_ms_per_request")
+            other = fast["endpoints"][endpoint].get("server_cpu_ms_per_request")
+            ratios[framework][endpoint] = round(base / other, 2) if base and other else None
     return ratios
 
 
@@ -234,6 +252,7 @@ def run_async_bench(
         "io_connections": options.io_connections,
         "servers": results,
         "ratios": async_ratios(results),
+        "cpu_ratios": cpu_ratios(results),
     }
     report["targets"] = check_targets(report)
     return report

@@ -102,7 +102,7 @@ def format_async_table(report: dict[str, Any]) -> str:
             [
                 f"{framework}",
                 "threaded req/s", "p99 ms", "CPU ms/req",
-                "async req/s", "p99 ms", "CPU ms/req", "async / threaded",
+                "async req/s", "p99 ms", "CPU ms/req", "async / threaded", "by CPU",
             ]
         ]  # fmt: skip
         for key, ep in sync["endpoints"].items():
@@ -117,7 +117,8 @@ def format_async_table(report: dict[str, Any]) -> str:
                     _fmt(measured.get("p99_ms")),
                     _fmt(measured.get("server_cpu_ms_per_request"), 2),
                 ]
-            rows.append([*row, _fmt(ratios.get(key), 2) + " x"])
+            by_cpu = part.get("cpu_ratios", {}).get(framework, {}).get(key)
+            rows.append([*row, _fmt(ratios.get(key), 2) + " x", _fmt(by_cpu, 2) + " x"])
         out += ["", f"{sync['server']}  vs  {fast['server']}", _grid(rows)]
     out += ["", "targets: " + "; ".join(part["targets"])]
     flagged = [
