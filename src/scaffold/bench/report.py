@@ -77,6 +77,33 @@ def _grid(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _rps(measured: dict[str, Any]) -> str:
+    """Requests/s, flagged with ``!`` when some answers were errors."""
+    flag = "!" if measured.get("non_2xx") or measured.get("errors") else ""
+    return _fmt(measured.get("requests_per_s")) + flag
+
+
+def _cells(measured: dict[str, Any], *latencies: str) -> list[str]:
+    """The latency percentiles named, then the CPU per request."""
+    return [
+        *(_fmt(measured.get(key)) for key in latencies),
+        _fmt(measured.get("server_cpu_ms_per_request"), 2),
+    ]
+
+
+def _machine_line(report: dict[str, Any]) -> list[str]:
+    """The load average around the run, when it is known (as a list of 0 or 1 line)."""
+    machine = report.get("machine", {})
+    if machine.get("load_average_1min_before") is None:
+        return []
+    return [
+        f"machine: {machine.get('cpus')} CPUs, load average "
+        f"{machine['load_average_1min_before']}"
+        f" before and {machine.get('load_average_1min_after')} after the run"
+        " (other work on the machine skews the numbers)"
+    ]
+
+
 def format_async_table(report: dict[str, Any]) -> str:
     """``scaffold bench --async``: each framework's threaded and async server side by
     side, and the async one's requests/s as a multiple of the threaded one's."""
@@ -89,13 +116,7 @@ def format_async_table(report: dict[str, Any]) -> str:
         f"view, {s['connections']} on the others; {s['duration_s']} s per endpoint, "
         f"{s['load_tool']}",
     ]
-    machine = report.get("machine", {})
-    if machine.get("load_average_1min_before") is not None:
-        out.append(
-            f"machine: {machine.get('cpus')} CPUs, load average "
-            f"{machine['load_average_1min_before']} before and "
-            f"{machine.get('load_average_1min_after')} after the run"
-        )
+    out += _machine_line(report)
     for framework, ratios in part["ratios"].items():
         sync, fast = servers[f"{framework}-sync"], servers[f"{framework}-async"]
         rows = [
@@ -109,14 +130,7 @@ def format_async_table(report: dict[str, Any]) -> str:
             other = fast["endpoints"][key]
             row = [ep["label"]]
             for measured in (ep, other):
-                rps = _fmt(measured.get("requests_per_s"))
-                if measured.get("non_2xx") or measured.get("errors"):
-                    rps += "!"
-                row += [
-                    rps,
-                    _fmt(measured.get("p99_ms")),
-                    _fmt(measured.get("server_cpu_ms_per_request"), 2),
-                ]
+                row += [_rps(measured), *_cells(measured, "p99_ms")]
             by_cpu = part.get("cpu_ratios", {}).get(framework, {}).get(key)
             rows.append([*row, _fmt(ratios.get(key), 2) + " x", _fmt(by_cpu, 2) + " x"])
         out += ["", f"{sync['server']}  vs  {fast['server']}", _grid(rows)]
@@ -144,14 +158,7 @@ def format_table(report: dict[str, Any]) -> str:
         f"(after {s['warmup_s']} s warm-up), {s['load_tool']}, "
         f"{s['database']}, {s['articles']} articles",
     ]
-    machine = report.get("machine", {})
-    if machine.get("load_average_1min_before") is not None:
-        out.append(
-            f"machine: {machine.get('cpus')} CPUs, load average "
-            f"{machine['load_average_1min_before']}"
-            f" before and {machine.get('load_average_1min_after')} after the run"
-            " (other work on the machine skews the numbers)"
-        )
+    out += _machine_line(report)
     out.append("")
     header = ["endpoint"]
     for name in names:
@@ -161,15 +168,7 @@ def format_table(report: dict[str, Any]) -> str:
         row = [endpoint.label]
         for name in names:
             ep = report["frameworks"][name].get("endpoints", {}).get(endpoint.key, {})
-            rps = _fmt(ep.get("requests_per_s"))
-            if ep.get("non_2xx") or ep.get("errors"):
-                rps += "!"
-            row += [
-                rps,
-                _fmt(ep.get("p50_ms")),
-                _fmt(ep.get("p99_ms")),
-                _fmt(ep.get("server_cpu_ms_per_request"), 2),
-            ]
+            row += [_rps(ep), *_cells(ep, "p50_ms", "p99_ms")]
         rows.append(row)
     out.append(_grid(rows))
     flagged = [
