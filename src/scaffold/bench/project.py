@@ -68,6 +68,7 @@ class StarterProject:
     path: Path
     source: str = "generated"  # or the folder it was copied from
     database_url: str | None = None
+    async_server: bool = False  # the template answer: async gunicorn workers
     bin_dir: Path | None = None
     installer: str = ""
     env: dict[str, str] = field(default_factory=dict)  # production, set by install()
@@ -85,11 +86,17 @@ class StarterProject:
             path=path,
             source=source,
             database_url=database_url,
+            async_server=answers.get("async_server") is True,
         )
 
     @property
     def starter(self) -> Starter:
         return STARTERS[self.framework]
+
+    @property
+    def app_target(self) -> str:
+        """What gunicorn serves (the README's command line)."""
+        return self.starter.wsgi_target(self.package_name, async_server=self.async_server)
 
     @property
     def project_dir(self) -> Path:
