@@ -663,7 +663,8 @@ Examples:
   scaffold bench --duration 5 --connections 8 --chart bench.png
   scaffold bench --json > bench.json
   scaffold bench ./my-django-site ./my-flask-site
-  scaffold bench --framework flask --duration 2 --no-tests""",
+  scaffold bench --framework flask --duration 2 --no-tests
+  scaffold bench --async --duration 5""",
 )
 @click.argument("projects", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -731,6 +732,27 @@ Examples:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a PNG bar chart of requests/s and p99 (needs the bench extra).",
 )
+@click.option(
+    "--async",
+    "async_compare",
+    is_flag=True,
+    help="Instead: each starter with and without async_server, on its own gunicorn.conf.py, "
+    "on a view that waits on a slow upstream service and on the CPU-bound endpoints.",
+)
+@click.option(
+    "--io-connections",
+    type=click.IntRange(1, 2000),
+    default=200,
+    show_default=True,
+    help="With --async: concurrent connections on the I/O-bound view.",
+)
+@click.option(
+    "--upstream-delay",
+    type=click.IntRange(1, 10_000),
+    default=100,
+    show_default=True,
+    help="With --async: milliseconds the upstream service takes to answer.",
+)
 @_json_option("the results")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print progress lines.")
 def bench_cmd(
@@ -747,6 +769,9 @@ def bench_cmd(
     vcs_ref: str | None,
     workdir: Path | None,
     chart: Path | None,
+    async_compare: bool,
+    io_connections: int,
+    upstream_delay: int,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -765,6 +790,12 @@ def bench_cmd(
         from .errors import InputError
 
         raise InputError("give either PROJECTS or --framework, not both")
+    if async_compare and (projects or chart is not None):
+        from .errors import InputError
+
+        raise InputError(
+            "--async generates its own starters and draws no chart: drop PROJECTS and --chart"
+        )
     if chart is not None:
         require_matplotlib("--chart")  # before any work
 
@@ -785,6 +816,9 @@ def bench_cmd(
         installer=installer,
         run_tests=not no_tests,
         workdir=workdir,
+        async_compare=async_compare,
+        io_connections=io_connections,
+        upstream_delay_ms=upstream_delay,
     )
     report = run_bench(options, say)
     if chart is not None:
