@@ -42,7 +42,9 @@ from tests.support.servers import DEFAULT_USERS, FRAMEWORKS, GunicornServer, pre
 pytestmark = pytest.mark.slow
 
 MAIL_FROM = "jobs@example.com"
+ATTEMPTS = 20  # throttled attempts: both workers answer some of them
 LIMIT = 3  # LOGIN_FAILURE_LIMIT of the served sites
+ACCESS_LOG = "worker=%(p)s %(m)s %(U)s %(s)s %({x-victim}i)s"
 # The SQLite database of each starter, and its table of API tokens.
 DATABASE_FILE = {"django": "db.sqlite3", "flask": "instance/{package}.db"}
 TOKENS_TABLE = {"django": "api_tokens_apitoken", "flask": "api_tokens"}
@@ -124,6 +126,8 @@ def site(request, tmp_path_factory, redis_server, mailbox) -> Iterator[JobsSite]
         "DEFAULT_FROM_EMAIL": MAIL_FROM,
         "CLEANUP_INTERVAL": "1",
         "LOGIN_FAILURE_LIMIT": str(LIMIT),
+        # gunicorn's own access log too, with the pid of the worker that answered.
+        "GUNICORN_CMD_ARGS": f"--access-logfile - --access-logformat '{ACCESS_LOG}'",
     }
     with project.serve(env=env, workers=2) as server:
         jobs = JobsSite(project, server, env, db)
@@ -206,15 +210,32 @@ def test_the_upkeep_deletes_an_expired_token(site):
 
 
 def test_the_throttle_counts_across_both_web_workers(site, redis_server):
-    assert len(site.server.worker_pids()) == 2
+    workers = set(site.server.worker_pids())
+    assert len(workers) == 2
     url = f"{site.server.base_url}/api/auth/token/"
     victim = f"victim-{secrets.token_hex(4)}"
     statuses = []
-    for _ in range(LIMIT + 6):  # a new connection each: either worker may answer
-        statuses.append(httpx.post(url, json={"username": victim, "password": "x"}).status_code)
-    assert statuses == [400] * LIMIT + [429] * 6
-    # Counted in Redis, where both workers read and write.
+    for _ in range(LIMIT + ATTEMPTS):  # a new connection each: either worker may answer
+        body = {"username": victim, "password": "x"}
+        statuses.append(httpx.post(url, json=body, headers={"X-Victim": victim}).status_code)
+    assert statuses == [400] * LIMIT + [429] * ATTEMPTS
+    # Counted in Redis, where both workers read and write: each refused some attempts.
     assert redis_server.cli("--scan", "--pattern", "*login-failures*", db=site.db)
+    wait_until(
+        lambda: len(answered_by(site, victim)) == len(statuses),
+        10,
+        "every request in the access log",
+        site.server.log_tail,
+    )
+    refused_by = {pid for pid, status in answered_by(site, victim) if status == 429}
+    assert refused_by == workers, site.server.log_tail()
+
+
+def answered_by(site: JobsSite, victim: str) -> list[tuple[int, int]]:
+    """(worker pid, status) of each request for ``victim``, from gunicorn's access log."""
+    log = site.server.log_path.read_text("utf-8", "replace")
+    pattern = rf"^worker=<(\d+)> POST /api/auth/token/ (\d+) {re.escape(victim)}$"
+    return [(int(pid), int(status)) for pid, status in re.findall(pattern, log, re.M)]
 
 
 def test_with_redis_down_health_is_503_and_logins_still_work(site, redis_server):
