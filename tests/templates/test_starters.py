@@ -107,12 +107,14 @@ ID_WORDS = {
     "docker": "docker",
     "github_actions": "ci",
     "background_jobs": "jobs",
+    "async_server": "async",
 }
 # Boolean questions that do not double the matrix: each is on in one combination beside
 # the defaults and in the all-on one (per framework), off everywhere else. Background
-# jobs touch their own files and a few lines behind one `{% if %}`, which neither
-# combination misses; doubling every combination for them would double the fast suite.
-FOLDED = ("background_jobs",)
+# jobs touch their own files and a few lines behind one `{% if %}`; the async server
+# changes how the project is served, not the files the other answers choose. Neither
+# combination misses them; doubling every combination for each would quadruple the suite.
+FOLDED = ("background_jobs", "async_server")
 
 
 def _questions() -> tuple[list[str], dict[str, str | None]]:
@@ -181,6 +183,18 @@ UNUSUAL_TEXT = {
         "why_framework": ["Small API", "Pick your own extensions"],
     },
 }
+COMBOS = [
+    Combo(framework, f"{name}-async", database, {**options, "async_server": True})
+    for framework in FRAMEWORKS
+    for name, database, options in (
+        ("sqlite-api-ci-dependabot", "sqlite", {}),
+        (
+            "postgresql-api-docker-ci-dependabot",
+            "postgresql",
+            {"rest_api": True, "docker": True, "github_actions": True, "dependabot": True},
+        ),
+    )
+]
 COMBOS = [
     *_supported(),
     *(
@@ -265,6 +279,7 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "docs/API.md",
         ),
         "background_jobs": ("{package}/jobs.py", "{package}/worker.py", "tests/test_jobs.py"),
+        "async_server": ("{package}/green.py",),  # async views on gevent workers
     },
 }
 SHARED_OPTIONAL_FILES = {
@@ -334,6 +349,7 @@ JOBS_DEPENDENCIES = {
     "django": ("celery[redis]", "redis"),
     "flask": ("celery[redis]", "redis", "flask-caching"),
 }
+ASYNC_DEPENDENCIES = {"django": ("uvicorn-worker", "uvicorn[standard]"), "flask": ("gevent",)}
 API_DEPENDENCIES = {
     "django": ("djangorestframework", "drf-spectacular[sidecar]"),
     "flask": ("flask-smorest", "flask-swagger-ui"),
@@ -357,7 +373,7 @@ README_TEXTS = {
         "python manage.py runserver",
         "python manage.py createsuperuser",
         "`pytest`",
-        "gunicorn -c gunicorn.conf.py config.wsgi",
+        "gunicorn -c gunicorn.conf.py {app}",
         "WEB_CONCURRENCY",
         "SECRET_KEY",
         "ALLOWED_HOSTS",
@@ -394,11 +410,11 @@ CI_CHECKS: dict[str, Callable[[list[str], dict[str, Any]], None]] = {
 }
 
 # Texts of the Docker files: the web service's command in compose.yaml, and the Dockerfile.
-COMPOSE_COMMAND = {"django": "exec gunicorn -c gunicorn.conf.py config.wsgi", "flask": None}
+COMPOSE_COMMAND = {"django": "exec gunicorn -c gunicorn.conf.py {app}", "flask": None}
 DOCKERFILE_TEXTS = {
     "django": (
         "collectstatic",
-        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"]',
+        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "{app}"]',
         "COPY . .",  # gunicorn.conf.py included
     ),
     "flask": (
@@ -410,7 +426,10 @@ DOCKERFILE_TEXTS = {
 
 
 def _at(combo: Combo, name: str) -> str:
-    return name.format(package=combo.package)
+    """``name`` with ``{package}`` and ``{app}`` (what gunicorn serves) filled in."""
+    starter = STARTERS[combo.framework]
+    app = starter.wsgi_target(combo.package, async_server=combo.on("async_server"))
+    return name.format(package=combo.package, app=app)
 
 
 # --- fast: every combination ----------------------------------------------------------
@@ -477,6 +496,8 @@ def test_dependencies_follow_the_options(generated):
         assert (name in deps) is combo.rest_api, name
     for name in JOBS_DEPENDENCIES[combo.framework]:
         assert (name in deps) is combo.background_jobs, name
+    for name in ASYNC_DEPENDENCIES[combo.framework]:
+        assert (name in deps) is combo.on("async_server"), name
     dev = " ".join(pyproject["project"]["optional-dependencies"]["dev"])
     for tool in DEV_DEPENDENCIES[combo.framework]:
         assert tool in dev
@@ -556,7 +577,7 @@ def test_compose_runs_web_and_postgresql(generated):
     assert compose["services"]["db"]["image"].startswith("postgres:")
     assert "db:5432" in compose["services"]["web"]["environment"]["DATABASE_URL"]
     if COMPOSE_COMMAND[combo.framework]:
-        assert COMPOSE_COMMAND[combo.framework] in compose["services"]["web"]["command"]
+        assert _at(combo, COMPOSE_COMMAND[combo.framework]) in compose["services"]["web"]["command"]
     dockerfile = (project / "Dockerfile").read_text()
     for text in DOCKERFILE_TEXTS[combo.framework]:
         assert _at(combo, text) in dockerfile, text
@@ -598,6 +619,13 @@ def test_django_settings_text_follows_the_options(rendered, combo):
     assert has_sqlite_default is (combo.database == "sqlite")
     env_file = (project / ".env").read_text()
     assert ("DATABASE_URL=postgres://" in env_file) is (combo.database == "postgresql")
+    # Under ASGI every request has a thread of its own: no connection kept for the next.
+    kept = 0 if combo.on("async_server") else 60
+    assert f'env.int("CONN_MAX_AGE", default={kept})' in settings
+    pooled = combo.on("async_server") and combo.database == "postgresql"
+    assert ('["pool"] = {' in settings) is pooled  # PostgreSQL connections from a pool
+    pyproject = (project / "pyproject.toml").read_text("utf-8")
+    assert ('"psycopg-pool>=' in pyproject) is pooled
 
 
 @pytest.mark.parametrize("combo", _of("flask"))
@@ -658,34 +686,37 @@ class Install:
 # newer Python; Django also without the REST API; PostgreSQL (with the Docker files)
 # against a real server, for Flask without the REST API. Background jobs are folded into
 # the newer Python's and the PostgreSQL installs (no install of their own): their own
-# tests then run the jobs eagerly on both Pythons and with Django 5.2 and 6.
+# tests then run the jobs eagerly on both Pythons and with Django 5.2 and 6. The async
+# server is on in the PostgreSQL installs (with jobs: everything on).
 JOBS = {"background_jobs": True}
 INSTALLS = [
     Install("django", "sqlite-py3.11-django5.2", python="3.11", django=5),
     Install("django", "sqlite-py3.12-django6-jobs", python="3.12", answers=JOBS, django=6),
     Install("django", "sqlite-no-api", python="3.11", django=5, answers={"rest_api": False}),
-    Install("django", "pg-docker-jobs", "3.11", "postgresql", {"docker": True, **JOBS}, django=5),
+    Install(
+        "django", "pg-docker-jobs-async", "3.11", "postgresql",
+        {"docker": True, "async_server": True, **JOBS}, django=5,
+    ),  # fmt: skip
     Install("flask", "sqlite-py3.11", python="3.11"),
     Install("flask", "sqlite-py3.12-jobs", python="3.12", answers=JOBS),
     Install(
-        "flask",
-        "pg-no-api-docker-jobs",
-        "3.11",
-        "postgresql",
-        {"rest_api": False, "docker": True, **JOBS},
-    ),
+        "flask", "pg-no-api-docker-jobs-async", "3.11", "postgresql",
+        {"rest_api": False, "docker": True, "async_server": True, **JOBS},
+    ),  # fmt: skip
 ]
 
 # How the project's own tests find the PostgreSQL server (Flask: ``TEST_DATABASE_URL``,
 # a database the tests may empty, apart from the one DATABASE_URL names).
 TEST_DATABASE_VARIABLE = {"django": "DATABASE_URL", "flask": "TEST_DATABASE_URL"}
 # What the README's deploy section sets, beyond SECRET_KEY (and DATABASE_URL).
-PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {}}
+PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {"TRUSTED_HOSTS": "example.com"}}
 # The database file the command checks use with SQLite (None: the project's default).
 COMMANDS_SQLITE_URL = {"django": None, "flask": "sqlite:///cmd.db"}
 # What the project's commands print.
 CREATED_USER = {"django": None, "flask": 'Created staff user "boss".'}
 DUPLICATE_USER = {"django": None, "flask": 'Error: A user named "boss" already exists.'}
+# gunicorn's worker class and threads with async_server (threads: gunicorn's default).
+ASYNC_WORKER = {"django": ("uvicorn_worker.UvicornWorker", "1"), "flask": ("gevent", "1")}
 SEEDED = {"django": "Created 3 published articles.", "flask": "Created 3 published article(s)"}
 
 
@@ -855,16 +886,17 @@ def test_gunicorn_starts_from_its_settings_file(installed):
     """`gunicorn -c gunicorn.conf.py TARGET` (README, Dockerfile, compose): gunicorn
     accepts the file and loads the app with it; the version comes from one constant."""
     project = installed.project
-    target = project.starter.wsgi_target(project.package_name)
+    target = project.app_target  # config.asgi:application with async_server
     env = {**installed.production(), "PORT": "8123", "WEB_CONCURRENCY": "3"}
     proc = installed.run("gunicorn", "-c", "gunicorn.conf.py", "--print-config", target, env=env)
     settings = dict(re.findall(r"^(\w+)\s+= (.*)$", proc.stdout, re.M))
     chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
+    workers = ASYNC_WORKER[project.framework] if project.async_server else ("gthread", "4")
     assert chosen == {
         "bind": "['0.0.0.0:8123']",
         "workers": "3",
-        "worker_class": "gthread",
-        "threads": "4",
+        "worker_class": workers[0],
+        "threads": workers[1],
     }
     script = f"import importlib.metadata as m; print(m.version({project.package_name!r}))"
     assert installed.run("python", "-c", script).stdout.strip() == "0.1.0"

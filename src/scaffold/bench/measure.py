@@ -97,6 +97,11 @@ class BenchOptions:
     cold_starts: int = 3
     rounds: int = 10  # the reads: this many interleaved rounds (of 1 s or more)
     warmup: float | None = None  # seconds per endpoint; default duration / 5, at least 1
+    # --async: each starter with and without async_server, on its own gunicorn.conf.py,
+    # with the I/O-bound view (see ``concurrency``) instead of the whole comparison.
+    async_compare: bool = False
+    io_connections: int = 200
+    upstream_delay_ms: int = 100
 
 
 Progress = Callable[[str], None]
@@ -309,9 +314,14 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
     started = dt.datetime.now(dt.UTC)
     load_before = _load_average()
     frameworks: dict[str, Any] = {}
+    async_report: dict[str, Any] | None = None
     with cleanup_guard(), _workdir(options) as work:
         projects: list[StarterProject] = []
-        if options.projects:
+        if options.async_compare:
+            from .concurrency import run_async_bench
+
+            async_report = run_async_bench(options, say, work, BENCH_ANSWERS)
+        elif options.projects:
             for i, source in enumerate(options.projects):
                 projects.append(copy_project(source, work / f"{i + 1}-{Path(source).name}"))
         else:
@@ -319,8 +329,9 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
                 say(f"{name}: generating the starter")
                 projects.append(generate_project(name, work / name, BENCH_ANSWERS,
                                                  options.template, options.vcs_ref))  # fmt: skip
-        frameworks = bench_projects(projects, options, say)
-    return {
+        if projects:
+            frameworks = bench_projects(projects, options, say)
+    report = {
         "scaffold_bench": 1,
         "date": started.isoformat(timespec="seconds"),
         "machine": {
@@ -348,3 +359,11 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
         "frameworks": frameworks,
         "ratios": ratios(frameworks),
     }
+    if async_report is not None:
+        report["settings"].update(
+            worker_class="each project's gunicorn.conf.py",
+            io_connections=options.io_connections,
+            upstream_delay_ms=options.upstream_delay_ms,
+        )
+        report["async_server"] = async_report
+    return report
