@@ -793,10 +793,12 @@ def _installs_of(framework: str) -> list[Any]:
 
 
 @pytest.mark.slow
-def test_own_test_suite_passes_with_coverage(installed):
+def test_own_test_suite_passes_with_coverage(installed, request):
     env = {}
     if installed.database_url:  # the PostgreSQL project's tests run on the real server
         env[TEST_DATABASE_VARIABLE[installed.framework]] = installed.database_url
+    if installed.install.answers.get("background_jobs"):  # its tests marked "redis" too
+        env["REDIS_URL"] = request.getfixturevalue("redis_server").url(15)
     proc = installed.run("pytest", "-q", "-p", "no:cacheprovider", env=env)
     assert re.search(r"\d+ passed", proc.stdout), proc.stdout[-3000:]
     if installed.framework == "flask":
