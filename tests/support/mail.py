@@ -2,7 +2,7 @@
 tests that serve a starter (browser suite, background jobs).
 
 ``Mailbox``: the aiosmtpd handler, ``.port``, ``.messages`` (parsed), ``.wait_for(to)``.
-``smtp_server()``: a context manager that runs one on a free port and yields its Mailbox.
+``smtp_server(box=None)``: a context manager that serves one on a free port, yields it.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    box = Mailbox()
+def smtp_server(box: Mailbox | None = None) -> Iterator[Mailbox]:
+    """Serve ``box`` (a new ``Mailbox`` by default) on a free port of 127.0.0.1."""
+    box = box or Mailbox()
     controller = Controller(box, hostname=LOOPBACK, port=free_port())
     controller.start()
     box.port = controller.port

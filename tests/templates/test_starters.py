@@ -589,12 +589,12 @@ def test_compose_runs_web_and_postgresql(generated):
     assert ".env" in (project / ".dockerignore").read_text().splitlines()
 
 
-JOBS_WORDS = re.compile(r"celery|redis|beat|broker", re.IGNORECASE)
+JOBS_WORDS = re.compile(r"celery|redis", re.IGNORECASE)
 
 
 def test_background_jobs_leave_no_trace_when_off(generated):
-    """Without the answer no file mentions Celery, Redis, beat or a broker; with it, the
-    README tells how to run, scale and monitor the worker and beat."""
+    """Without the answer no file mentions Celery or Redis; with it, the README tells how
+    to run, scale and monitor the worker and beat."""
     combo, project = generated
     readme = (project / "README.md").read_text("utf-8")
     if combo.background_jobs:
@@ -798,10 +798,12 @@ def _installs_of(framework: str) -> list[Any]:
 
 
 @pytest.mark.slow
-def test_own_test_suite_passes_with_coverage(installed):
+def test_own_test_suite_passes_with_coverage(installed, request):
     env = {}
     if installed.database_url:  # the PostgreSQL project's tests run on the real server
         env[TEST_DATABASE_VARIABLE[installed.framework]] = installed.database_url
+    if installed.install.answers.get("background_jobs"):  # its tests marked "redis" too
+        env["REDIS_URL"] = request.getfixturevalue("redis_server").url(15)
     proc = installed.run("pytest", "-q", "-p", "no:cacheprovider", env=env)
     assert re.search(r"\d+ passed", proc.stdout), proc.stdout[-3000:]
     if installed.framework == "flask":
