@@ -331,15 +331,43 @@ def markdown(comparisons: list[Comparison], serve: dict | None, meta: dict) -> s
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, start: str = START, end: str = END) -> None:
+    """Put ``text`` between the ``start`` and ``end`` markers of RESULTS.md (added at the
+    end when missing); the rest of the file is kept."""
     current = (
-        RESULTS.read_text() if RESULTS.exists() else f"# Benchmark results\n\n{START}\n{END}\n"
+        RESULTS.read_text() if RESULTS.exists() else f"# Benchmark results\n\n{start}\n{end}\n"
     )
-    if START not in current or END not in current:
-        current += f"\n{START}\n{END}\n"
-    head, rest = current.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    RESULTS.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+    if start not in current or end not in current:
+        current += f"\n{start}\n{end}\n"
+    head, rest = current.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    RESULTS.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+
+
+def user_env() -> dict[str, str]:
+    """The environment the timed commands run in, as on a user's machine: bytecode cached
+    (pip compiles it at install; uv does not, and this machine sets
+    PYTHONDONTWRITEBYTECODE), so this venv's is compiled once here; this venv's tools
+    (uv) on PATH; a git identity for the commits."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SCAFFOLD_TEMPLATE", "PYTHONDONTWRITEBYTECODE")
+    }
+    site_packages = subprocess.run(
+        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j0", site_packages, str(REPO / "src")],
+        capture_output=True, check=False, env=env,
+    )  # fmt: skip
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("GIT_AUTHOR_NAME", "bench")
+    env.setdefault("GIT_AUTHOR_EMAIL", "bench@localhost")
+    env.setdefault("GIT_COMMITTER_NAME", "bench")
+    env.setdefault("GIT_COMMITTER_EMAIL", "bench@localhost")
+    return env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,26 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_serve:
         only.discard("serve")
 
-    # As a user's machine runs them: bytecode cached (pip compiles it at install; uv
-    # does not, and this machine sets PYTHONDONTWRITEBYTECODE), so compile it once here.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("SCAFFOLD_TEMPLATE", "PYTHONDONTWRITEBYTECODE")
-    }
-    site_packages = subprocess.run(
-        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", "-j0", site_packages, str(REPO / "src")],
-        capture_output=True, check=False, env=env,
-    )  # fmt: skip
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # uv and the tools of this venv
-    env.setdefault("GIT_AUTHOR_NAME", "bench")
-    env.setdefault("GIT_AUTHOR_EMAIL", "bench@localhost")
-    env.setdefault("GIT_COMMITTER_NAME", "bench")
-    env.setdefault("GIT_COMMITTER_EMAIL", "bench@localhost")
+    env = user_env()
     sha = sh("git rev-parse HEAD", cwd=TEMPLATE).strip()
     comparisons: list[Comparison] = []
     serve = None

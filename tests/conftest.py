@@ -1,4 +1,5 @@
-"""Shared fixtures: a real PostgreSQL server for the whole run."""
+"""Shared fixtures (a real PostgreSQL server for the whole run) and how tests are shared
+out between xdist processes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,31 @@ from click.testing import CliRunner
 
 from tests.support.postgres import PostgresServer, find_bindir
 from tests.support.render import copy_template
+
+# Session fixtures that serve a generated project, one instance per parameter (built,
+# installed and started once per process that needs it).
+SERVED_PROJECTS = ("live_project", "site")
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The group an item runs in under ``--dist loadgroup``: the served project it uses
+    (every test of ``live_project[django-sqlite]`` in one process, whatever its file), else
+    its file (the module's fixtures are built once, as with ``--dist loadfile``)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for name in SERVED_PROJECTS:
+        if name in params:
+            value = params[name]
+            label = "-".join(value[:2]) if isinstance(value, tuple) else str(value)
+            return f"{name}-{label}"
+    return item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every item with its group (before pytest-xdist reads the marks)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
 
 
 @pytest.fixture(scope="session")

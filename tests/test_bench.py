@@ -371,6 +371,7 @@ def _framework(list_rps: float, rest_rps: float, bare_rps: float) -> dict:
         "tests": {"seconds": 9.87, "passed": True, "summary": "100 passed"},
         "code": {"files": 40, "lines": 2400, "python_lines": 1700},
         "dependencies": {"direct": 6, "dev": 4, "installed": 28},
+        "background_jobs": list_rps > 400,  # on for the Django one below
     }
 
 
@@ -430,6 +431,8 @@ def test_table_shows_every_endpoint_for_each_framework_and_the_verdicts(report):
     assert "django create: 3 non-2xx answers" in table
     assert "1.23" in table and "2.50 (uv)" in table and "9.87 (pass)" in table
     assert "1700 / 2400" in table and "6 / 4 / 28" in table
+    jobs_row = next(line for line in lines if line.startswith("background jobs"))
+    assert jobs_row.split()[-2:] == ["on", "off"]
 
 
 def test_report_is_json_serialisable_and_stable(report):

@@ -32,6 +32,7 @@ class Starter:
     seed: Args  # + --count N --author USERNAME [--published]
     dev_server: Args  # the development server
     wsgi: str  # what gunicorn serves
+    celery_app: str = ""  # `celery -A` this: the worker and beat (background_jobs)
     # What gunicorn serves with async workers (the template answer async_server): the
     # ASGI application for Django's uvicorn workers; Flask's WSGI app on gevent workers.
     async_app: str = ""
@@ -63,6 +64,10 @@ class Starter:
         lines += ["pytest", " ".join((shown, *self.migrate))]
         return [*lines, " ".join((shown, *self.dev_server))]
 
+    def celery_args(self, process: str, package: str) -> list[str]:
+        """``celery -A APP worker`` (or ``beat``) of a project with background jobs."""
+        return ["celery", "-A", self.celery_app.format(package=package), process]
+
     def migrate_args(self) -> Args:
         return (*self.migrate, *self.no_input)
 
@@ -79,6 +84,7 @@ DJANGO = Starter(
     seed=("seed_articles",),
     dev_server=("runserver",),
     wsgi="config.wsgi",
+    celery_app="config",
     async_app="config.asgi:application",
 )
 
@@ -94,7 +100,13 @@ FLASK = Starter(
     seed=("articles", "seed"),
     dev_server=("run",),
     wsgi="{package}:create_app()",
+    celery_app="{package}.worker",
 )
 
 STARTERS: dict[str, Starter] = {s.framework: s for s in (DJANGO, FLASK)}
 FRAMEWORKS: tuple[str, ...] = tuple(STARTERS)
+
+
+def other(framework: str) -> str:
+    """The framework that is not ``framework``."""
+    return next(name for name in FRAMEWORKS if name != framework)

@@ -32,3 +32,11 @@ threads = 4
 # No access log of gunicorn's own: the application writes one line per request, with
 # its request id, in the log format it is configured for (LOG_FORMAT: text or json).
 accesslog = None
+
+# Limits of a request, checked by gunicorn before the application sees it (an answer
+# of its own, 400, 414 or 431, plain text): the request line (method, path and query)
+# at most 4094 bytes, at most 100 header fields, each at most 8190 bytes. The body
+# limit (2.5 MB, answered 413) is the application's: see docs/API.md.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190

@@ -27,22 +27,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.postgres import free_port
+from tests.support.mail import Mailbox, smtp_server
 from tests.support.servers import DEFAULT_USERS, ServedProject, User, prepare_project
 
 from .pagelog import PageLog
@@ -119,32 +114,6 @@ LOOPBACK = "127.0.0.1"
 MAIL_FROM = "site@example.com"
 
 
-class Mailbox:
-    """aiosmtpd handler: keeps the messages, parsed, for the tests to wait for."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, recipient: str, timeout: float = 20.0) -> EmailMessage:
-        """The first mail to ``recipient``, waiting for it to arrive."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                for message in self.messages:
-                    if recipient in str(message.get("To", "")):
-                        return message
-            time.sleep(0.1)
-        raise AssertionError(f"no mail to {recipient} arrived within {timeout}s")
-
-
 # --- the served starter --------------------------------------------------------------
 
 
@@ -180,14 +149,8 @@ class Site:
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every mail it receives."""
-    box = Mailbox()
-    controller = Controller(box, hostname=LOOPBACK, port=free_port())
-    controller.start()
-    box.port = controller.port
-    try:
+    with smtp_server() as box:
         yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="session", params=FRAMEWORKS)

@@ -89,6 +89,10 @@ class Combo:
         return self.on("github_actions")
 
     @property
+    def background_jobs(self) -> bool:
+        return self.on("background_jobs")
+
+    @property
     def package(self) -> str:
         return self.extra.get("package_name", "my_site")
 
@@ -98,9 +102,19 @@ class Combo:
 
 
 # How a boolean question shows in the ids when it is on (else its name, dashed).
-ID_WORDS = {"rest_api": "api", "docker": "docker", "github_actions": "ci", "async_server": "async"}
-# Boolean questions left out of the product (each adds explicit combinations below).
-OUTSIDE_THE_PRODUCT = ("async_server",)
+ID_WORDS = {
+    "rest_api": "api",
+    "docker": "docker",
+    "github_actions": "ci",
+    "background_jobs": "jobs",
+    "async_server": "async",
+}
+# Boolean questions that do not double the matrix: each is on in one combination beside
+# the defaults and in the all-on one (per framework), off everywhere else. Background
+# jobs touch their own files and a few lines behind one `{% if %}`; the async server
+# changes how the project is served, not the files the other answers choose. Neither
+# combination misses them; doubling every combination for each would quadruple the suite.
+FOLDED = ("background_jobs", "async_server")
 
 
 def _questions() -> tuple[list[str], dict[str, str | None]]:
@@ -112,7 +126,7 @@ def _questions() -> tuple[list[str], dict[str, str | None]]:
     booleans: dict[str, str | None] = {}
     for name, question in questions.items():
         when = question.get("when", True)
-        if question.get("type") != "bool" or when is False or name in OUTSIDE_THE_PRODUCT:
+        if question.get("type") != "bool" or when is False:
             continue
         parent = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", str(when))
         booleans[name] = parent.group(1) if parent else None
@@ -130,6 +144,7 @@ def _supported() -> list[Combo]:
     (a question asked only after another one is on varies only then), minus the
     impossible ones."""
     databases, booleans = _questions()
+    folded = {q: booleans.pop(q) for q in FOLDED}
     combos = []
     for framework, database in itertools.product(FRAMEWORKS, databases):
         for values in itertools.product((True, False), repeat=len(booleans)):
@@ -140,8 +155,15 @@ def _supported() -> list[Combo]:
             options = {q: on for q, on in options.items() if q not in unasked}
             if _impossible({"database": database, **options}):
                 continue
+            if database == databases[-1] and all(options.values()):
+                options.update(dict.fromkeys(folded, True))  # the all-on combination
             words = [ID_WORDS.get(q, q.replace("_", "-")) for q, on in options.items() if on]
             combos.append(Combo(framework, "-".join([database, *words]), database, options))
+        for question in folded:
+            if database == "sqlite":  # the defaults, plus this one
+                options = {**DEFAULT_OPTIONS, "dependabot": True, question: True}
+                name = "-".join([database, "defaults", ID_WORDS[question]])
+                combos.append(Combo(framework, name, database, options))
     return combos
 
 
@@ -161,9 +183,7 @@ UNUSUAL_TEXT = {
         "why_framework": ["Small API", "Pick your own extensions"],
     },
 }
-# async_server changes the server, not the files the other answers choose: on with the
-# defaults, and on with everything else on (Docker, PostgreSQL), for each framework.
-ASYNC_COMBOS = [
+COMBOS = [
     Combo(framework, f"{name}-async", database, {**options, "async_server": True})
     for framework in FRAMEWORKS
     for name, database, options in (
@@ -177,7 +197,6 @@ ASYNC_COMBOS = [
 ]
 COMBOS = [
     *_supported(),
-    *ASYNC_COMBOS,
     *(
         Combo(framework, "unusual-text", options=DEFAULT_OPTIONS, extra=UNUSUAL_TEXT[framework])
         for framework in FRAMEWORKS
@@ -241,6 +260,13 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "tests/test_tokens.py",
             "docs/API.md",
         ),
+        "background_jobs": (
+            "config/celery.py",
+            "config/broker.py",
+            "accounts/tasks.py",
+            "accounts/mail.py",
+            "tests/test_jobs.py",
+        ),
     },
     "flask": {
         "rest_api": (
@@ -252,6 +278,7 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "tests/test_api_access.py",
             "docs/API.md",
         ),
+        "background_jobs": ("{package}/jobs.py", "{package}/worker.py", "tests/test_jobs.py"),
         "async_server": ("{package}/green.py",),  # async views on gevent workers
     },
 }
@@ -317,6 +344,10 @@ DEPENDENCIES = {
         "python-dotenv",
         "gunicorn",
     ),
+}
+JOBS_DEPENDENCIES = {
+    "django": ("celery[redis]", "redis"),
+    "flask": ("celery[redis]", "redis", "flask-caching"),
 }
 ASYNC_DEPENDENCIES = {"django": ("uvicorn-worker", "uvicorn[standard]"), "flask": ("gevent",)}
 API_DEPENDENCIES = {
@@ -463,6 +494,8 @@ def test_dependencies_follow_the_options(generated):
     assert ("psycopg[binary]" in deps) is (combo.database == "postgresql")
     for name in API_DEPENDENCIES[combo.framework]:
         assert (name in deps) is combo.rest_api, name
+    for name in JOBS_DEPENDENCIES[combo.framework]:
+        assert (name in deps) is combo.background_jobs, name
     for name in ASYNC_DEPENDENCIES[combo.framework]:
         assert (name in deps) is combo.on("async_server"), name
     dev = " ".join(pyproject["project"]["optional-dependencies"]["dev"])
@@ -529,7 +562,9 @@ def test_ci_workflow_runs_the_tests(generated):
     commands = [step.get("run", "") for step in job["steps"]]
     assert 'python -m pip install -e ".[dev]"' in commands
     CI_CHECKS[combo.framework](commands, job)
-    assert ("services" in job) is (combo.database == "postgresql")
+    services = {"postgres": combo.database == "postgresql", "redis": combo.background_jobs}
+    assert set(job.get("services", {})) == {name for name, on in services.items() if on}
+    assert ("REDIS_URL" in job["env"]) is combo.background_jobs
 
 
 def test_compose_runs_web_and_postgresql(generated):
@@ -537,7 +572,8 @@ def test_compose_runs_web_and_postgresql(generated):
     if not _readme_mentions(project, "docker compose up --build", combo.docker):
         return
     compose = yaml.safe_load((project / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"web", "db"}
+    jobs = {"redis", "worker", "beat"} if combo.background_jobs else set()
+    assert set(compose["services"]) == {"web", "db", *jobs}
     assert compose["services"]["db"]["image"].startswith("postgres:")
     assert "db:5432" in compose["services"]["web"]["environment"]["DATABASE_URL"]
     if COMPOSE_COMMAND[combo.framework]:
@@ -546,6 +582,28 @@ def test_compose_runs_web_and_postgresql(generated):
     for text in DOCKERFILE_TEXTS[combo.framework]:
         assert _at(combo, text) in dockerfile, text
     assert ".env" in (project / ".dockerignore").read_text().splitlines()
+
+
+JOBS_WORDS = re.compile(r"celery|redis|beat|broker", re.IGNORECASE)
+
+
+def test_background_jobs_leave_no_trace_when_off(generated):
+    """Without the answer no file mentions Celery, Redis, beat or a broker; with it, the
+    README tells how to run, scale and monitor the worker and beat."""
+    combo, project = generated
+    readme = (project / "README.md").read_text("utf-8")
+    if combo.background_jobs:
+        app = {"django": "config", "flask": f"{combo.package}.worker"}[combo.framework]
+        for text in (f"celery -A {app} worker", f"celery -A {app} beat", "**Scaling.**"):
+            assert text in readme, text
+        return
+    hits = [
+        f"{path.relative_to(project)}: {match.group(0)}"
+        for path in checked_text_files(project)
+        for match in [JOBS_WORDS.search(path.read_text("utf-8", "replace"))]
+        if match
+    ]
+    assert hits == []
 
 
 # --- fast: what only one starter has --------------------------------------------------
@@ -625,21 +683,25 @@ class Install:
 
 
 # One install each (reused by every slow test): the default project on the oldest and a
-# newer Python; Django also without the REST API; PostgreSQL (with the Docker files and
-# the async server) against a real server, for Flask without the REST API.
+# newer Python; Django also without the REST API; PostgreSQL (with the Docker files)
+# against a real server, for Flask without the REST API. Background jobs are folded into
+# the newer Python's and the PostgreSQL installs (no install of their own): their own
+# tests then run the jobs eagerly on both Pythons and with Django 5.2 and 6. The async
+# server is on in the PostgreSQL installs (with jobs: everything on).
+JOBS = {"background_jobs": True}
 INSTALLS = [
     Install("django", "sqlite-py3.11-django5.2", python="3.11", django=5),
-    Install("django", "sqlite-py3.12-django6", python="3.12", django=6),
+    Install("django", "sqlite-py3.12-django6-jobs", python="3.12", answers=JOBS, django=6),
     Install("django", "sqlite-no-api", python="3.11", django=5, answers={"rest_api": False}),
     Install(
-        "django", "pg-docker-async", "3.11", "postgresql",
-        {"docker": True, "async_server": True}, django=5,
+        "django", "pg-docker-jobs-async", "3.11", "postgresql",
+        {"docker": True, "async_server": True, **JOBS}, django=5,
     ),  # fmt: skip
     Install("flask", "sqlite-py3.11", python="3.11"),
-    Install("flask", "sqlite-py3.12", python="3.12"),
+    Install("flask", "sqlite-py3.12-jobs", python="3.12", answers=JOBS),
     Install(
-        "flask", "pg-no-api-docker-async", "3.11", "postgresql",
-        {"rest_api": False, "docker": True, "async_server": True},
+        "flask", "pg-no-api-docker-jobs-async", "3.11", "postgresql",
+        {"rest_api": False, "docker": True, "async_server": True, **JOBS},
     ),  # fmt: skip
 ]
 
@@ -647,7 +709,7 @@ INSTALLS = [
 # a database the tests may empty, apart from the one DATABASE_URL names).
 TEST_DATABASE_VARIABLE = {"django": "DATABASE_URL", "flask": "TEST_DATABASE_URL"}
 # What the README's deploy section sets, beyond SECRET_KEY (and DATABASE_URL).
-PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {}}
+PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {"TRUSTED_HOSTS": "example.com"}}
 # The database file the command checks use with SQLite (None: the project's default).
 COMMANDS_SQLITE_URL = {"django": None, "flask": "sqlite:///cmd.db"}
 # What the project's commands print.

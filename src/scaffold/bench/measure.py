@@ -62,6 +62,7 @@ from .project import (
     declared_dependencies,
     generate_project,
     installed_distributions,
+    read_project_answers,
     run_project_tests,
 )
 from .report import ratios
@@ -146,6 +147,8 @@ def prepare_project(
         "source": project.source,
         "code": count_code(project.path),
         "dependencies": declared_dependencies(project.path),
+        # Celery on Redis (the template's background_jobs answer): mails leave the request.
+        "background_jobs": bool(read_project_answers(project.path).get("background_jobs")),
     }
     project.forget_dotenv()  # run as a fresh clone would
 

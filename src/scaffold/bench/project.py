@@ -32,7 +32,7 @@ from .server import LOOPBACK, GunicornServer
 # Variables of the calling environment that would change how a project runs; the
 # project gets exactly the values set here instead.
 _SCRUBBED_ENV = (
-    "ALLOWED_HOSTS", "APP_ENV", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG",
+    "ALLOWED_HOSTS", "TRUSTED_HOSTS", "APP_ENV", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG",
     "DJANGO_SETTINGS_MODULE", "FLASK_APP", "FLASK_DEBUG", "FLASK_ENV", "GUNICORN_CMD_ARGS",
     "PYTEST_ADDOPTS", "PYTHONDONTWRITEBYTECODE", "PYTHONHOME", "PYTHONPATH",
     "SECRET_KEY", "SECURE_SSL_REDIRECT", "TEST_DATABASE_URL", "VIRTUAL_ENV", "WEB_CONCURRENCY",
@@ -132,6 +132,7 @@ class StarterProject:
             SECRET_KEY=secrets.token_urlsafe(50),
             DEBUG="false",
             ALLOWED_HOSTS=f"{LOOPBACK},localhost",
+            TRUSTED_HOSTS=f"{LOOPBACK},localhost",
             SECURE_SSL_REDIRECT="false",
         )
         if self.database_url:

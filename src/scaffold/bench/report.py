@@ -232,6 +232,10 @@ def format_table(report: dict[str, Any]) -> str:
             for n in names
         ]
     )
+    rows.append(
+        ["background jobs (Celery, Redis)"]
+        + [{True: "on", False: "off"}.get(fw(n, "background_jobs"), "-") for n in names]
+    )
     out += ["", _grid(rows)]
     return "\n".join(out)
 
