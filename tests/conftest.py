@@ -14,7 +14,7 @@ from tests.support.render import copy_template
 
 # Session fixtures that serve a generated project, one instance per parameter (built,
 # installed and started once per process that needs it).
-SERVED_PROJECTS = ("live_project", "site")
+SERVED_PROJECTS = ("live_project", "site", "jobs_site")
 
 
 def xdist_group(item: pytest.Item) -> str:
@@ -55,6 +55,25 @@ def postgres_server():
         pytest.skip(message)
     server = PostgresServer(bindir)
     server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A throwaway Redis on 127.0.0.1 (tests/support/redis.py), stopped at the end of the
+    run. Locally, without redis-server, tests that need it skip; in CI they fail."""
+    from tests.support.redis import RedisServer, find_redis_server
+
+    binary = find_redis_server()
+    if binary is None:
+        message = "redis-server not found: apt-get install redis-server"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = RedisServer(tmp_path_factory.mktemp("redis"), binary).start()
     try:
         yield server
     finally:

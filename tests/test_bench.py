@@ -371,6 +371,7 @@ def _framework(list_rps: float, rest_rps: float, bare_rps: float) -> dict:
         "tests": {"seconds": 9.87, "passed": True, "summary": "100 passed"},
         "code": {"files": 40, "lines": 2400, "python_lines": 1700},
         "dependencies": {"direct": 6, "dev": 4, "installed": 28},
+        "background_jobs": list_rps > 400,  # on for the Django one below
     }
 
 
@@ -430,6 +431,8 @@ def test_table_shows_every_endpoint_for_each_framework_and_the_verdicts(report):
     assert "django create: 3 non-2xx answers" in table
     assert "1.23" in table and "2.50 (uv)" in table and "9.87 (pass)" in table
     assert "1700 / 2400" in table and "6 / 4 / 28" in table
+    jobs_row = next(line for line in lines if line.startswith("background jobs"))
+    assert jobs_row.split()[-2:] == ["on", "off"]
 
 
 def test_report_is_json_serialisable_and_stable(report):
@@ -580,3 +583,106 @@ def test_cpu_seconds_counts_the_time_a_process_has_used():
     after = cpu_seconds([os.getpid()])
     assert 0 < before <= after
     assert cpu_seconds([]) == 0
+
+
+# ------------------------------------------------- --async: the async server option
+
+
+def test_async_refuses_project_folders_and_the_chart_in_one_line(runner, tmp_path):
+    for args in ([str(tmp_path)], ["--chart", str(tmp_path / "c.png")]):
+        result = runner.invoke(cli, ["bench", "--async", *args])
+        assert result.exit_code == 2
+        assert result.stderr.strip().splitlines() == [
+            "Error: --async generates its own starters and draws no chart: "
+            "drop PROJECTS and --chart"
+        ]
+
+
+def test_upstream_server_answers_every_request_after_its_delay(tmp_path):
+    """The slow service of the I/O-bound view: answers after the delay, to several
+    connections at once, and is stopped with its process group."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scaffold.bench.server import http_request
+    from scaffold.bench.upstream import UpstreamServer
+
+    with UpstreamServer(100, tmp_path / "upstream.log") as upstream:
+        pid = upstream.proc.pid
+        started = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(
+                pool.map(lambda _: http_request(upstream.url.rstrip("/"), "GET", "/"), range(8))
+            )
+        elapsed = time.monotonic() - started
+    assert {status for status, _, _ in answers} == {200}
+    assert json.loads(answers[0][2]) == {"upstream": "ok"}
+    assert elapsed >= 0.1  # the answers waited for the delay
+    assert group_members(pid) == []
+
+
+def _server(rps: dict[str, float], cpu: float) -> dict:
+    from scaffold.bench.concurrency import LABELS
+
+    return {
+        "server": "a server",
+        "endpoints": {
+            key: {"label": LABELS[key], "requests_per_s": value, "p99_ms": 10.0,
+                  "server_cpu_ms_per_request": cpu, "non_2xx": 0, "errors": 0}
+            for key, value in rps.items()
+        },
+    }  # fmt: skip
+
+
+def test_async_report_gives_the_ratio_per_endpoint_and_the_verdicts():
+    from scaffold.bench.concurrency import async_ratios, check_targets, cpu_ratios
+    from scaffold.bench.report import format_table
+
+    servers = {
+        "django-sync": _server({"health": 400.0, "list": 200.0, "io": 40.0}, 2.0),
+        "django-async": _server({"health": 300.0, "list": 180.0, "io": 500.0}, 3.0),
+    }
+    part = {"upstream_delay_ms": 100, "io_connections": 200, "servers": servers}
+    part["ratios"] = async_ratios(servers)
+    part["cpu_ratios"] = cpu_ratios(servers)
+    assert part["cpu_ratios"]["django"]["io"] == 0.67  # 2.0 / 3.0 ms per request
+    assert part["ratios"] == {"django": {"health": 0.75, "list": 0.9, "io": 12.5}}
+    part["targets"] = check_targets(part)
+    assert "django io: 12.5 x (target >= 10.0 x: met)" in part["targets"]
+    assert "django health: 0.75 x (target >= 0.8 x: NOT met)" in part["targets"]
+    report = {
+        "date": "2026-12-02T00:00:00+00:00",
+        "settings": {"workers": 2, "connections": 16, "duration_s": 10, "load_tool": "wrk"},
+        "async_server": part,
+    }
+    table = format_table(report)
+    assert "upstream answers after 100 ms; 200 connections on the I/O-bound view" in table
+    io_row = next(line for line in table.splitlines() if line.startswith("I/O-bound view"))
+    assert io_row.split()[-4:] == ["12.50", "x", "0.67", "x"]
+    assert "40.0" in io_row and "500.0" in io_row
+
+
+@pytest.mark.slow
+def test_bench_async_serves_each_starter_with_and_without_the_async_server(tmp_path, monkeypatch):
+    """One framework, the shortest runs (no warm-up, 20 articles): both servers answer
+    every endpoint, the I/O-bound view included, each on the workers its
+    gunicorn.conf.py names, and nothing is left running."""
+    monkeypatch.setenv("SCAFFOLD_TEMPLATE", str(REPO))
+    workdir = tmp_path / "work"
+    options = bench.BenchOptions(
+        async_compare=True, frameworks=("django",), duration=1, warmup=0, articles=20,
+        connections=2, io_connections=20, upstream_delay_ms=50, run_tests=False,
+        template=str(REPO), workdir=workdir,
+    )  # fmt: skip
+    part = bench.run_bench(options)["async_server"]
+    assert set(part["servers"]) == {"django-sync", "django-async"}
+    for name, data in part["servers"].items():
+        for key, measured in data["endpoints"].items():
+            assert measured["requests_per_s"] > 0, (name, key, measured)
+            assert measured["non_2xx"] == 0, (name, key, measured)
+    assert set(part["ratios"]["django"]) == {"io", "health", "home", "detail", "list"}
+    assert part["servers"]["django-async"]["endpoints"]["io"]["path"].endswith("upstream-async/")
+    assert _gunicorns_under(workdir) == []
+    workers = {"django-sync": "gthread", "django-async": "uvicorn_worker.UvicornWorker"}
+    for name, worker in workers.items():
+        log = (workdir / name / "scaffold-bench-gunicorn.log").read_text()
+        assert f"Using worker: {worker}" in log, log[-2000:]

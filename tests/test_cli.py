@@ -38,10 +38,16 @@ def test_help_documents_every_option_and_ends_with_examples(runner, command):
             assert param.help.split("[")[0].strip()[:30] in " ".join(out.split())
 
 
-def test_help_does_not_import_copier():
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["recommend", "--defaults", "--json"],
+     ["new", "x", "--defaults", "--data-file", "/dev/zero"]],
+    ids=["help", "version", "recommend", "refused-data-file"],
+)  # fmt: skip
+def test_paths_that_do_not_render_do_not_import_copier(args):
     code = (
         "import sys; from scaffold.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
         "print('copier' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -316,9 +322,10 @@ def test_new_framework_with_defaults_says_the_recommendation_is_skipped(runner, 
 
 def test_new_asks_the_template_questions_itself_and_asks_again(runner, tmp_path, git_identity):
     # Piped answers (no terminal, --prompt): project name, package, description, author,
-    # a wrong e-mail then a right one, database by prefix, REST API, docker, workflow,
-    # dependabot.
-    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n\nn\n"
+    # a wrong e-mail then a right one, database by prefix, REST API, docker, background
+    # jobs, workflow, dependabot, async server.
+    typed = "\n\n\nAda Lovelace\nyou@example.comnot-an-email\nada@example.org\nPOST\nno\ny\n"
+    typed += "\n\nn\n\n"
     result = invoke(
         runner, "new", str(tmp_path / "tea-shop"), "--framework", "django", "--prompt",
         "--no-git", "--json", input=typed,
@@ -339,6 +346,7 @@ def test_new_asks_the_template_questions_itself_and_asks_again(runner, tmp_path,
         True,
     )
     assert answers["dependabot"] is False
+    assert answers["async_server"] is False
 
 
 def test_end_of_input_at_a_question_is_an_interruption(runner, tmp_path):
@@ -386,3 +394,42 @@ def test_import_scaffold_is_cheap_and_exports_the_api():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["django", "False"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["django", "flask"])
+def test_new_renders_in_place_what_copier_copy_renders(runner, tmp_path, framework):
+    """`scaffold new` renders the packaged template where it lies (no clone, no per-file
+    git config): the same files, contents and modes as plain `copier copy` of the
+    template with the same answers; only the recorded source differs (URL and tag)."""
+    import os
+    import stat
+
+    import copier
+
+    answers = {"project_name": "Same Site", "author_name": "A", "author_email": "a@example.com"}
+    ours = tmp_path / "ours"
+    data = [arg for k, v in answers.items() for arg in ("-d", f"{k}={v}")]
+    result = invoke(runner, "new", str(ours), "--framework", framework, "--defaults", *data)
+    assert result.exit_code == 0, result.stderr
+    theirs = tmp_path / "theirs"
+    why = yaml.safe_load((ours / ".copier-answers.yml").read_text())["why_framework"]
+    copier.run_copy(
+        str(Path(__file__).resolve().parents[1]), str(theirs), vcs_ref="HEAD", defaults=True,
+        quiet=True, data={"framework": framework, "why_framework": why, **answers},
+    )  # fmt: skip
+
+    def tree(root: Path) -> dict[str, tuple[int, bytes]]:
+        found = {}
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            for name in files:
+                path = Path(folder, name)
+                rel = str(path.relative_to(root))
+                if rel not in (".env", ".copier-answers.yml"):  # a random secret; the source
+                    found[rel] = (stat.S_IMODE(path.stat().st_mode), path.read_bytes())
+        return found
+
+    assert tree(ours) == tree(theirs)
+    recorded = yaml.safe_load((ours / ".copier-answers.yml").read_text())
+    assert (recorded["_src_path"], recorded["_commit"]) == (TEMPLATE_URL, f"v{__version__}")

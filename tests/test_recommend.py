@@ -456,6 +456,18 @@ def test_suggested_template_answers_are_shown(runner):
     assert "Template answers that follow, for scaffold new: -d rest_api=false" in out
 
 
+def test_heavy_io_suggests_the_async_server(runner):
+    """async_io=high: the article's I/O claim scores for Flask, and the template answer
+    that serves such requests well (async workers, for either framework) is suggested."""
+    rec = recommend({"async_io": "high"})
+    assert rec.template_answers == {"async_server": True}
+    assert recommend({"async_io": "low"}).template_answers == {}
+    args = ["recommend", "--defaults", "-a", "async_io=high", "-a", "api=none"]
+    out = runner.invoke(cli, args, env={"COLUMNS": "200"}, catch_exceptions=False).stdout
+    hint = "Template answers that follow, for scaffold new: -d rest_api=false -d async_server=true"
+    assert hint in out
+
+
 def test_human_output_names_the_tie_and_what_broke_it(runner):
     args = ["recommend", "--defaults", "-a", "team=large", "-a", "architecture=custom"]
     out = " ".join(runner.invoke(cli, args, catch_exceptions=False).stdout.split())

@@ -47,6 +47,9 @@ def test_programs_run_the_project_command_line_without_prompting():
     ]  # fmt: skip
     assert DJANGO.wsgi_target("blog") == "config.wsgi"
     assert FLASK.wsgi_target("blog") == "blog:create_app()"
+    # async_server: Django's ASGI application; Flask keeps its WSGI app (gevent workers).
+    assert DJANGO.wsgi_target("blog", async_server=True) == "config.asgi:application"
+    assert FLASK.wsgi_target("blog", async_server=True) == "blog:create_app()"
 
 
 def test_user_and_seed_arguments():

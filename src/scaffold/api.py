@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, MissingAnswers, ScaffoldError
+from .errors import InputError, Interrupted, MissingAnswers, ScaffoldError
 from .prompts import Ask
 from .recommend import (
     Question,
@@ -27,6 +27,7 @@ from .recommend import (
     with_defaults,
 )
 from .recommend import recommend as _score
+from .starters import STARTERS
 
 Asker = Callable[[Ask], Any]
 Say = Callable[[str], None]
@@ -150,7 +151,7 @@ def _why(rec: Recommendation | None, framework: str, chosen: bool) -> list[str]:
         return why
     why = [f"Chosen explicitly (scaffold new --framework {framework})."]
     if rec is not None and rec.framework != framework:
-        why.append(f"scaffold recommended {rec.framework.capitalize()} for the answers given.")
+        why.append(f"scaffold recommended {STARTERS[rec.framework].label} for the answers given.")
     return why
 
 
@@ -194,52 +195,60 @@ def new_project(
     from . import generate as gen
 
     dest = Path(dest).expanduser().absolute()
-    gen.check_destination(dest)
-    existed = dest.is_dir()
+    gen.check_destination(dest)  # before reading the template: a taken folder fails at once
     source = gen.load_template(template, vcs_ref=vcs_ref)
     given = dict(data or {})
     if "framework" in given:
         raise InputError("choose the framework with --framework, not --data framework=...")
     warnings: list[str] = []  # about the template: said once the input has passed
-    ref = gen.template_ref(source, vcs_ref, warnings.append)
-    with gen.open_template(source, dest, ref) as session:
-        given = session.check_data(given)
-        rec = None
-        if framework is None or answers:
-            rec = recommend(answers, defaults=defaults, ask=ask)
-        chosen = framework is not None
-        framework = framework or rec.framework  # type: ignore[union-attr]
-        full = {"framework": framework, "why_framework": _why(rec, framework, chosen), **given}
-        fitting = _user_defaults(dest)
-        # Every answer given is checked (with the template's validators) before anything
-        # is printed about rendering and before a question is asked.
-        walk = _first_walk(session, full, defaults, fitting)
-        if walk.missing and not defaults and ask is None:
-            raise MissingAnswers(
-                walk.missing,
-                hint="give them with --data KEY=VALUE or --data-file, or use --defaults",
-            )
-        for warning in warnings:
-            on_warning(warning)
-        if chosen and rec is None:
-            on_step(f"Using {framework.capitalize()} as given; the recommendation is skipped")
-        elif chosen and rec is not None and rec.framework != framework:
-            on_warning(f"--framework {framework} overrides the recommendation ({rec.framework})")
-        elif rec is not None and on_recommendation is not None:
-            on_recommendation(rec)
-        if walk.missing and not defaults:
-            walk = session.walk(full, ask=ask, user_defaults=fitting)
-        made = gen.write_project(session, dest, walk.answers, git=git, step=on_step)
-    installed_with = None
-    if install:
-        from .install import install as install_project
+    with gen.claimed(dest):
+        ref = gen.template_ref(source, vcs_ref, warnings.append)
+        with gen.open_template(source, dest, ref) as session:
+            given = session.check_data(given)
+            rec = None
+            if framework is None or answers:
+                rec = recommend(answers, defaults=defaults, ask=ask)
+            chosen = framework is not None
+            framework = framework or rec.framework  # type: ignore[union-attr]
+            full = {"framework": framework, "why_framework": _why(rec, framework, chosen), **given}
+            fitting = _user_defaults(dest)
+            # Every answer given is checked (with the template's validators) before anything
+            # is printed about rendering and before a question is asked.
+            walk = _first_walk(session, full, defaults, fitting)
+            if walk.missing and not defaults and ask is None:
+                raise MissingAnswers(
+                    walk.missing,
+                    hint="give them with --data KEY=VALUE or --data-file, or use --defaults",
+                )
+            for warning in warnings:
+                on_warning(warning)
+            if chosen and rec is None:
+                on_step(
+                    f"Using {STARTERS[framework].label} as given; the recommendation is skipped"
+                )
+            elif chosen and rec is not None and rec.framework != framework:
+                on_warning(
+                    f"--framework {framework} overrides the recommendation ({rec.framework})"
+                )
+            elif rec is not None and on_recommendation is not None:
+                on_recommendation(rec)
+            if walk.missing and not defaults:
+                walk = session.walk(full, ask=ask, user_defaults=fitting)
+            made = gen.write_project(session, dest, walk.answers, git=git, step=on_step)
+        installed_with = None
+        failed: ScaffoldError | None = None
+        if install:
+            from .install import install as install_project
 
-        on_step(f"Installing the project into {made.path / '.venv'}")
-        try:
-            installed_with = install_project(made.path)
-        except KeyboardInterrupt:
-            gen.remove_project(made.path, existed)  # interrupted: leave nothing behind
-            raise
+            on_step(f"Installing the project into {made.path / '.venv'}")
+            try:
+                installed_with = install_project(made.path)
+            except Interrupted:
+                raise
+            except ScaffoldError as error:  # the project is whole: it stays (the error says so)
+                failed = error
+    if failed is not None:
+        raise failed
     return NewProject(
         path=made.path,
         framework=made.framework,

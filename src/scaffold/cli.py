@@ -7,9 +7,11 @@ that render (through ``generate``), so ``scaffold --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ import click
 from .answers import parse_pairs, read_copier_data, read_recommend_answers
 from .api import recommend
 from .errors import Interrupted, ScaffoldError
-from .recommend import FRAMEWORKS, Recommendation, load_criteria
+from .recommend import Recommendation, load_criteria
+from .starters import FRAMEWORKS, STARTERS, other
 
 
 class _ScaffoldClickError(click.ClickException):
@@ -41,20 +44,32 @@ class _ScaffoldClickError(click.ClickException):
         return wrap(f"Error: {self.message}").removeprefix("Error: ")
 
 
-class ScaffoldGroup(click.Group):
+@contextlib.contextmanager
+def _reported(ctx: click.Context | None = None) -> Iterator[None]:
     """The one place where errors become exit codes: every ScaffoldError is one
-    ``Error: ...`` line; Ctrl-C, end of input and SIGTERM are ``Interrupted`` (130)."""
+    ``Error: ...`` line; Ctrl-C, end of input and SIGTERM (see ``main``) are
+    ``Interrupted`` (130)."""
+    try:
+        try:
+            yield
+        except (KeyboardInterrupt, EOFError, click.Abort):
+            raise Interrupted() from None
+    except ScaffoldError as error:
+        if not error.report and ctx is not None:
+            ctx.exit(error.exit_code)
+        raise _ScaffoldClickError(error) from None
+
+
+class ScaffoldGroup(click.Group):
+    """Parsing and every command run inside :func:`_reported`."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _reported():
+            return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            try:
-                return super().invoke(ctx)
-            except (KeyboardInterrupt, EOFError, click.Abort):
-                raise Interrupted() from None
-        except ScaffoldError as error:
-            if not error.report:
-                ctx.exit(error.exit_code)
-            raise _ScaffoldClickError(error) from None
+        with _reported(ctx):
+            return super().invoke(ctx)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -139,6 +154,23 @@ answer_options = [
 ]
 
 
+def _json_option(what: str = "the result") -> Any:
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON (for CI).")
+
+
+def _data_option(help: str) -> Any:
+    return click.option(
+        "--data", "-d", "data_pairs", multiple=True, metavar="KEY=VALUE", help=help
+    )
+
+
+def _template_option(help: str, *, from_env: bool = False) -> Any:
+    """``--template``; with ``from_env``, ``$SCAFFOLD_TEMPLATE`` when not given."""
+    if from_env:
+        return click.option("--template", envvar="SCAFFOLD_TEMPLATE", help=help)
+    return click.option("--template", metavar="SRC", help=help)
+
+
 def _apply(options: list) -> Any:
     def decorator(f: Any) -> Any:
         for option in reversed(options):
@@ -198,10 +230,11 @@ def _pairs(answers: dict[str, str]) -> str:
 
 
 def _show_recommendation(rec: Recommendation) -> None:
-    name = rec.framework.capitalize()
-    other = "Flask" if rec.framework == "django" else "Django"
+    name = STARTERS[rec.framework].label
+    rival = other(rec.framework)
+    rival_name = STARTERS[rival].label
     criteria = load_criteria()
-    scores = f"{name} {rec.scores[rec.framework]}, {other} {rec.scores[other.lower()]}"
+    scores = f"{name} {rec.scores[rec.framework]}, {rival_name} {rec.scores[rival]}"
     if rec.confidence == "none":
         _say(f"Recommendation: {name} (default: nothing leans either way)", bold=True)
     else:
@@ -218,7 +251,7 @@ def _show_recommendation(rec: Recommendation) -> None:
         for reason in rec.reasons:
             _say(f"{_pairs(reason.answers)}: {reason.text}", "  + ", "    ")
     if rec.counter_reasons:
-        click.echo(f"In favour of {other}:")
+        click.echo(f"In favour of {rival_name}:")
         for reason in rec.counter_reasons:
             _say(f"{_pairs(reason.answers)}: {reason.text}", "  - ", "    ")
     if rec.confidence == "tie":
@@ -231,20 +264,20 @@ def _show_recommendation(rec: Recommendation) -> None:
                  "scaffold recommend -a kind=blog -a size=small (see --list).")  # fmt: skip
     singles = [f for f in rec.flips if len(f.answers) == 1]
     if singles:
-        _say(f"{other} instead if: " + ", ".join(_pairs(f.answers) for f in singles) + ".")
+        _say(f"{rival_name} instead if: " + ", ".join(_pairs(f.answers) for f in singles) + ".")
     elif rec.flips:
         shown = [" and ".join(f"{k}={v}" for k, v in f.answers.items()) for f in rec.flips[:4]]
         more = len(rec.flips) - len(shown)
         tail = f"; {more} more in --json" if more else ""
-        _say(f"{other} instead if two answers change: " + "; ".join(shown) + tail + ".")
+        _say(f"{rival_name} instead if two answers change: " + "; ".join(shown) + tail + ".")
     else:
-        _say(f"No change of one or two answers would make it {other}.")
+        _say(f"No change of one or two answers would make it {rival_name}.")
     if rec.template_answers:
         hints = " ".join(
             f"-d {k}={json.dumps(v).strip(chr(34))}" for k, v in rec.template_answers.items()
         )
         _say(f"Template answers that follow, for scaffold new: {hints}")
-    _say(f"To override: scaffold new DEST --framework {other.lower()}")
+    _say(f"To override: scaffold new DEST --framework {rival}")
 
 
 @cli.command(
@@ -257,7 +290,7 @@ Examples:
   scaffold recommend --answers-file answers.yml --json > recommendation.json""",
 )
 @_apply(answer_options)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@_json_option()
 @click.option("--list", "list_questions", is_flag=True, help="List the questions and exit.")
 def recommend_cmd(
     answer_pairs: tuple[str, ...],
@@ -363,22 +396,14 @@ Examples:
     help="Use this framework instead of the recommendation.",
 )
 @_apply(answer_options)
-@click.option(
-    "--data",
-    "-d",
-    "data_pairs",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Answer a template question (repeatable), e.g. -d database=postgresql.",
-)
+@_data_option("Answer a template question (repeatable), e.g. -d database=postgresql.")
 @click.option(
     "--data-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML file of template answers (project_name, database, ...).",
 )
-@click.option(
-    "--template",
-    envvar="SCAFFOLD_TEMPLATE",
+@_template_option(
+    from_env=True,
     help="Template source: a git URL, or a local checkout (recorded as is: template "
     "development only) [default: the published URL, rendered offline from this "
     "installation's copy].",
@@ -394,7 +419,7 @@ Examples:
     is_flag=True,
     help="Also create DEST/.venv and install the project (uv if available, else pip).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@_json_option()
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (and --json output).")
 @click.option("--verbose", "-v", is_flag=True, help="Also print the template source and answers.")
 def new_cmd(
@@ -441,14 +466,17 @@ def new_cmd(
         on_warning=warn,
         on_recommendation=None if as_json or quiet else _show_recommendation,
     )
-    if verbose and not quiet:
-        say(f"Template {result.src_path} at {result.template_commit}")
-        for key, value in result.answers.items():
-            say(f"  {key}: {value}")
-    if as_json:
-        _emit_json(result.to_dict())
-    elif not quiet:
-        _next_steps(result.path, result.framework, installed=result.installed_with is not None)
+    try:
+        if verbose and not quiet:
+            say(f"Template {result.src_path} at {result.template_commit}")
+            for key, value in result.answers.items():
+                say(f"  {key}: {value}")
+        if as_json:
+            _emit_json(result.to_dict())
+        elif not quiet:
+            _next_steps(result.path, result.framework, installed=result.installed_with is not None)
+    except KeyboardInterrupt:  # the project is whole by now: say so, and keep it
+        raise Interrupted(f"interrupted; the project in {result.path} is complete") from None
 
 
 def _next_steps(path: Path, framework: str, installed: bool = False) -> None:
@@ -493,9 +521,7 @@ Examples:
     help="Template version: a release tag such as v0.2.0 (or a branch or commit of a "
     "template checkout) [default: the newest release tag].",
 )
-@click.option(
-    "--template",
-    metavar="SRC",
+@_template_option(
     help="Update from this template source instead of the recorded one (_src_path): a "
     "git URL, which is then recorded, or a local checkout (e.g. in CI), which is not.",
 )
@@ -506,15 +532,8 @@ Examples:
     show_default=True,
     help="How to leave conflicts: markers in the files, or *.rej files beside them.",
 )
-@click.option(
-    "--data",
-    "-d",
-    "data_pairs",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Change a template answer (repeatable), e.g. -d rest_api=false.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@_data_option("Change a template answer (repeatable), e.g. -d rest_api=false.")
+@_json_option()
 def update_cmd(
     path: Path,
     ref: str | None,
@@ -603,13 +622,11 @@ Examples:
   scaffold check-update my-site --template ../scaffold  # a local checkout of the template""",
 )
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option(
-    "--template",
-    metavar="SRC",
+@_template_option(
     help="Compare with this template source instead of the one the project records "
     "(_src_path): a moved repository, a fork, a local checkout (as `update --template`).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+@_json_option()
 def check_update_cmd(path: Path, template: str | None, as_json: bool) -> None:
     """Say whether a newer template version exists for the project in PATH.
 
@@ -646,7 +663,8 @@ Examples:
   scaffold bench --duration 5 --connections 8 --chart bench.png
   scaffold bench --json > bench.json
   scaffold bench ./my-django-site ./my-flask-site
-  scaffold bench --framework flask --duration 2 --no-tests""",
+  scaffold bench --framework flask --duration 2 --no-tests
+  scaffold bench --async --duration 5""",
 )
 @click.argument("projects", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -699,9 +717,8 @@ Examples:
     help="How to install each project: uv when available, else venv + pip.",
 )
 @click.option("--no-tests", is_flag=True, help="Do not run (and time) the projects' test suites.")
-@click.option(
-    "--template",
-    envvar="SCAFFOLD_TEMPLATE",
+@_template_option(
+    from_env=True,
     help="Template source for the generated starters [default: this installation's].",
 )
 @click.option("--vcs-ref", help="Template git ref to render [default: the checkout's HEAD].")
@@ -715,7 +732,28 @@ Examples:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a PNG bar chart of requests/s and p99 (needs the bench extra).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--async",
+    "async_compare",
+    is_flag=True,
+    help="Instead: each starter with and without async_server, on its own gunicorn.conf.py, "
+    "on a view that waits on a slow upstream service and on the CPU-bound endpoints.",
+)
+@click.option(
+    "--io-connections",
+    type=click.IntRange(1, 2000),
+    default=200,
+    show_default=True,
+    help="With --async: concurrent connections on the I/O-bound view.",
+)
+@click.option(
+    "--upstream-delay",
+    type=click.IntRange(1, 10_000),
+    default=100,
+    show_default=True,
+    help="With --async: milliseconds the upstream service takes to answer.",
+)
+@_json_option("the results")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print progress lines.")
 def bench_cmd(
     projects: tuple[Path, ...],
@@ -731,6 +769,9 @@ def bench_cmd(
     vcs_ref: str | None,
     workdir: Path | None,
     chart: Path | None,
+    async_compare: bool,
+    io_connections: int,
+    upstream_delay: int,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -749,6 +790,12 @@ def bench_cmd(
         from .errors import InputError
 
         raise InputError("give either PROJECTS or --framework, not both")
+    if async_compare and (projects or chart is not None):
+        from .errors import InputError
+
+        raise InputError(
+            "--async generates its own starters and draws no chart: drop PROJECTS and --chart"
+        )
     if chart is not None:
         require_matplotlib("--chart")  # before any work
 
@@ -769,6 +816,9 @@ def bench_cmd(
         installer=installer,
         run_tests=not no_tests,
         workdir=workdir,
+        async_compare=async_compare,
+        io_connections=io_connections,
+        upstream_delay_ms=upstream_delay,
     )
     report = run_bench(options, say)
     if chart is not None:

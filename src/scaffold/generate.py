@@ -19,19 +19,25 @@ import yaml
 
 from .errors import (
     AnswerRejected,
+    DestinationBusy,
     DestinationIsFile,
     DestinationNotEmpty,
     DestinationNotWritable,
     InputError,
     InvalidAnswer,
     MissingAnswers,
+    NotScaffoldTemplate,
     TemplateError,
     UnknownQuestion,
 )
 from .prompts import NO_DEFAULT, Ask, match_choice, parse_bool
-from .vcs import commit_tree, environment, fetch_url_from, git
+from .vcs import environment, git, signals_ignored
 
 ANSWERS_FILE = ".copier-answers.yml"
+# How scaffold always runs Copier, copy and update alike: no template code (_tasks,
+# _migrations, _jinja_extensions are refused, so no --trust), no questions of its own
+# (scaffold asks them first), nothing printed (scaffold says what happens).
+COPIER_SAFETY: dict[str, Any] = {"unsafe": False, "defaults": True, "quiet": True}
 Step = Callable[[str], None]
 
 
@@ -76,9 +82,6 @@ class Template:
             return {}
         with open_template(self, Path.cwd(), template_head(self)[0]) as session:
             return session.check_data(data)
-
-
-TEMPLATE_FILES = ("copier.yml", "questions", "templates")
 
 
 def release_tag(version: str | None = None) -> str:
@@ -322,17 +325,22 @@ class TemplateSession:
         return described
 
     def render(self, answers: Mapping[str, Any]) -> None:
-        """Render with a complete set of answers: Copier asks nothing."""
+        """Render with a complete set of answers: Copier asks nothing.
+
+        The packaged copy is rendered in place by the worker that read the questions
+        (no clone); Copier records the URL and the release all the same. So is a local
+        checkout asked for at its HEAD with the template's files unchanged; at another
+        ref, or with changes, a worker of its own clones it, as ``run_copy`` does.
+        """
         worker = self._renderer() if self._renderer else self._worker
         worker.data = dict(answers)
         worker.defaults = True
-        packaged = (
-            _packaged_release(self.template)
-            if self.template.packaged is not None
-            else contextlib.nullcontext()
-        )
+        if not _in_git_work_tree(Path(worker.dst_path)):
+            # Copier runs `git config` once per rendered file to carry exec bits into
+            # the destination's git index; outside a git work tree there is none.
+            object.__setattr__(worker, "_sync_git_index_executable_bit", _no_index)
         try:
-            with _copier_errors(), packaged, worker:
+            with _copier_errors(), worker:
                 worker.run_copy()
         except OSError as exc:
             dest = Path(worker.dst_path)
@@ -341,6 +349,18 @@ class TemplateSession:
             raise TemplateError(
                 f"cannot read the template: {exc.strerror} ({exc.filename})"
             ) from None
+
+
+def _no_index(*_: Any) -> None:
+    pass
+
+
+def _in_git_work_tree(path: Path) -> bool:
+    """Whether git would find a repository for ``path`` (a ``.git`` above it, or
+    ``GIT_DIR`` set): a look at the folders, no git process."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    return any((folder / ".git").exists() for folder in (path, *path.parents))
 
 
 def _typed(question: Any, value: Any) -> Any:
@@ -421,32 +441,78 @@ def open_template(
             src_path=template.src,
             dst_path=Path(dest),
             vcs_ref=vcs_ref,
-            defaults=True,
-            quiet=True,
-            unsafe=False,
             overwrite=False,
             cleanup_on_error=True,
+            **COPIER_SAFETY,
         )
 
-    in_place = template.packaged or template.local
-    reader = worker()
-    if in_place is not None:
-        # Copier's own Template object, told where the files already are (no clone),
-        # and, for the packaged copy (not a git checkout), which release they are.
-        reader.template.__dict__["local_abspath"] = in_place
-        if template.packaged is not None:
-            reader.template.__dict__["commit"] = template.release
-    with reader:
-        try:
-            with _copier_errors():
-                reader.template.questions_data  # noqa: B018  (reads, or clones, it now)
-        except OSError as exc:
-            if getattr(exc, "stderr", None) is not None:  # git failed (plumbum's error)
-                raise _unreachable(template.src, exc) from None
-            raise TemplateError(
-                f"cannot read the template at {template.src}: {exc.strerror or exc}"
-            ) from None
-        yield TemplateSession(reader, template, worker if in_place is not None else None)
+    with scratch():
+        in_place = template.packaged or template.local
+        reader = worker()
+        if in_place is not None:
+            # Copier's own Template object, told where the files already are (no clone),
+            # and, for the packaged copy (not a git checkout), which release they are.
+            reader.template.__dict__["local_abspath"] = in_place
+            if template.packaged is not None:
+                # Files as they are on disk (their modes too), recorded as the release.
+                reader.template.__dict__["commit"] = template.release
+                reader.template.__dict__["git_index_modes"] = {}
+        with reader:
+            try:
+                with _copier_errors():
+                    reader.template.questions_data  # noqa: B018  (reads, or clones, it now)
+            except OSError as exc:
+                if getattr(exc, "stderr", None) is not None:  # git failed (plumbum's error)
+                    raise _unreachable(template.src, exc) from None
+                raise TemplateError(
+                    f"cannot read the template at {template.src}: {exc.strerror or exc}"
+                ) from None
+            _check_scaffold_template(template.src, reader.template.questions_data)
+            clone = template.local is not None and not _head_in_place(template.local, vcs_ref)
+            yield TemplateSession(reader, template, worker if clone else None)
+
+
+# Files Copier never renders (copier.yml's _exclude): they may lie in a checkout.
+_NEVER_RENDERED = ("__pycache__", ".pyc", ".DS_Store")
+TEMPLATE_PATHS = ("copier.yml", "questions", "templates")
+
+
+def _head_in_place(checkout: Path, ref: str | None) -> bool:
+    """Whether a local checkout renders the same in place as a clone at ``ref``: ``ref``
+    is its HEAD and the template's files are exactly HEAD's (nothing changed, untracked
+    or ignored there). Then Copier reads the files where they are, and records the same
+    ``_commit`` (``git describe`` of HEAD)."""
+    if not (checkout / ".git").exists():
+        return False
+    head = git("rev-parse", "HEAD", cwd=checkout, check=False)
+    if not head:
+        return False
+    if (
+        ref not in (None, head)
+        and git("rev-parse", f"{ref}^{{commit}}", cwd=checkout, check=False) != head
+    ):
+        return False
+    status = git(
+        "status", "--porcelain", "--ignored", "--untracked-files=all", "--", *TEMPLATE_PATHS,
+        cwd=checkout, check=False,
+    )  # fmt: skip
+    return not any(
+        not any(part in line for part in _NEVER_RENDERED) for line in status.splitlines()
+    )
+
+
+def _check_scaffold_template(src: str, questions: Mapping[str, Any]) -> None:
+    """Refuse another Copier template before it renders anything: scaffold's asks
+    ``framework`` (one choice per starter) and stores ``why_framework``."""
+    from .starters import FRAMEWORKS
+
+    choices = (questions.get("framework") or {}).get("choices") or []
+    values = set(choices.values() if isinstance(choices, dict) else choices)
+    if values != set(FRAMEWORKS) or "why_framework" not in questions:
+        raise NotScaffoldTemplate(
+            src,
+            f"its copier.yml has no 'framework' question with the choices {', '.join(FRAMEWORKS)}",
+        )
 
 
 def _unreachable(src: str, exc: Any) -> TemplateError:
@@ -471,12 +537,21 @@ class Generated:
     git_commit: str | None
 
 
+# The claim on a destination: a file created with O_EXCL in it, holding our pid. Two
+# `scaffold new` into one folder cannot both hold it; the loser deletes nothing.
+LOCK_FILE = ".scaffold-lock"
+
+
 def check_destination(dest: Path) -> None:
     """Refuse a destination that exists and is not an empty folder, or cannot be written."""
     if dest.exists() and not dest.is_dir():
         raise DestinationIsFile(dest)
-    if dest.is_dir() and any(dest.iterdir()):
-        raise DestinationNotEmpty(dest)
+    if dest.is_dir():
+        names = [child.name for child in dest.iterdir()]
+        if LOCK_FILE in names:
+            raise DestinationBusy(dest, _lock_owner(dest / LOCK_FILE))
+        if names:
+            raise DestinationNotEmpty(dest)
     parent = dest if dest.is_dir() else dest.parent
     while not parent.exists():
         parent = parent.parent
@@ -486,27 +561,108 @@ def check_destination(dest: Path) -> None:
         raise DestinationNotWritable(dest)
 
 
+def _lock_owner(lock: Path) -> str:
+    try:
+        return lock.read_text("ascii", errors="replace")[:20].strip()
+    except OSError:
+        return ""
+
+
+@dataclass
+class Claim:
+    """A destination this process holds: ``made`` is the first folder it created on
+    the way to it (None when ``dest`` was there, empty); ``lock`` is its lock file."""
+
+    dest: Path
+    made: Path | None
+    lock: Path
+
+    def undo(self) -> None:
+        """Take back what was written: everything in ``dest`` (empty when claimed, and
+        no other scaffold could enter it since), then the folders this process made."""
+        remove_project(self.dest, existed=True)
+        _remove_made(self.dest, self.made)
+
+
+def _remove_made(dest: Path, made: Path | None) -> None:
+    """Remove the folders made on the way to ``dest``, from ``dest`` up to ``made``,
+    while they are empty: never anything that someone else put there."""
+    folder = dest
+    while made is not None:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        if folder == made or folder == folder.parent:
+            return
+        folder = folder.parent
+
+
+def claim_destination(dest: Path) -> Claim:
+    """Make ``dest`` (and its missing parents) and take its lock, atomically: a folder
+    another process claims or fills first is refused (exit 3) and left alone."""
+    check_destination(dest)
+    missing = []
+    folder = dest
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    made: Path | None = None
+    lock = dest / LOCK_FILE
+    locked = False
+    try:
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue  # made by someone else meanwhile: not ours
+            made = made or folder
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise DestinationBusy(dest, _lock_owner(lock)) from None
+        locked = True
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{os.getpid()}\n")
+        if any(child.name != LOCK_FILE for child in dest.iterdir()):
+            raise DestinationNotEmpty(dest)  # filled by someone else meanwhile: theirs
+    except BaseException as exc:
+        if locked:
+            lock.unlink(missing_ok=True)
+        _remove_made(dest, made)
+        if isinstance(exc, NotADirectoryError):
+            raise DestinationIsFile(dest) from None
+        if isinstance(exc, OSError):
+            raise DestinationNotWritable(dest, exc.strerror) from None
+        raise
+    return Claim(dest, made, lock)
+
+
+@contextlib.contextmanager
+def claimed(dest: Path) -> Iterator[Claim]:
+    """Hold ``dest`` for the block; on any failure or interruption, leave nothing
+    behind that this process wrote. The lock file goes in any case."""
+    claim = claim_destination(dest)
+    try:
+        yield claim
+    except BaseException:
+        with signals_ignored():  # a second Ctrl-C or SIGTERM must not cut it short
+            claim.undo()
+        raise
+    else:
+        claim.lock.unlink(missing_ok=True)
+
+
 def remove_project(dest: Path, existed: bool) -> None:
     """Take back what was written: remove ``dest``, or empty it if it existed (empty)."""
     if not existed:
         shutil.rmtree(dest, ignore_errors=True)
+        return
+    if not dest.is_dir():
         return
     for child in dest.iterdir():
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)
         else:
             child.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _cleanup_on_failure(dest: Path) -> Iterator[None]:
-    """Leave no half-written destination: remove it, or empty a folder that was empty."""
-    existed = dest.is_dir()
-    try:
-        yield
-    except BaseException:
-        remove_project(dest, existed)
-        raise
 
 
 @contextlib.contextmanager
@@ -523,6 +679,12 @@ def _copier_errors() -> Iterator[None]:
         raise TemplateError(f"the template failed to render: {exc}") from None
 
 
+def short_text(text: str, limit: int = 300) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else f"{line[:limit]}..."
+
+
 def _translate_copier_error(exc: Exception) -> Exception:
     from copier.errors import CopierError, InteractiveSessionError
 
@@ -533,34 +695,57 @@ def _translate_copier_error(exc: Exception) -> Exception:
         return TemplateError(text.splitlines()[0] if text else type(exc).__name__)
     match = re.match(r"Validation error for question '([^']+)': (.*)", text, re.S)
     if match:
-        return InputError(f"{match[1]}: {' '.join(match[2].split())}")
+        return AnswerRejected(match[1], " ".join(match[2].split()))
     match = re.match(r'Question "([^"]+)" is required', text)
     if match:
         return MissingAnswers([match[1]])
-    return InputError(" ".join(text.split()))
+    return InputError(short_text(text))
+
+
+SCRATCH_PREFIX = "scaffold-tmp-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _sweep_scratch(root: Path) -> None:
+    """Remove scratch folders of scaffold processes that were killed (SIGKILL) and so
+    could not remove their own: ``scaffold-tmp-PID-*`` of ours whose PID is gone."""
+    pattern = re.compile(re.escape(SCRATCH_PREFIX) + r"(\d+)-")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            match = pattern.match(entry.name)
+            if match and int(match[1]) != os.getpid() and not _alive(int(match[1])):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_uid == os.getuid():
+                        shutil.rmtree(entry.path, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def _packaged_release(template: Template) -> Iterator[None]:
-    """Let Copier fetch ``template.src`` at ``template.release`` from the packaged copy:
-    a one-commit repository tagged with the release, in a temporary folder, that git
-    reads in place of the URL. Copier records the URL and the tag; no network is used,
-    and Copier's cache of remote templates (``COPIER_CACHE_DIR``) is left alone."""
-    assert template.packaged is not None and template.release is not None
-    with tempfile.TemporaryDirectory(prefix="scaffold-template-") as tmp:
-        repo = Path(tmp, "template")
-        repo.mkdir()
-        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
-        for name in TEMPLATE_FILES:
-            source = template.packaged / name
-            if source.is_dir():
-                shutil.copytree(source, repo / name, ignore=ignore)
-            else:
-                shutil.copy2(source, repo / name)
-        commit_tree(repo, f"scaffold template {template.release}", tag=template.release)
-        env = {**fetch_url_from(template.src, repo), "COPIER_CACHE_DIR": str(Path(tmp, "cache"))}
-        with copier_environment(env):
-            yield
+def scratch() -> Iterator[Path]:
+    """One temporary folder for the block, holding Copier's clones of the template
+    (Copier makes them with ``tempfile``) and ours: removed at the end whatever
+    happens (an error, Ctrl-C, SIGTERM), and by the next run after a SIGKILL."""
+    saved = tempfile.tempdir
+    current = tempfile.gettempdir()
+    if Path(current).name.startswith(SCRATCH_PREFIX):  # nested: the outer one removes it
+        yield Path(current)
+        return
+    _sweep_scratch(Path(current))
+    folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+    tempfile.tempdir = folder
+    try:
+        yield Path(folder)
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -574,18 +759,20 @@ def copier_environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def read_answers(project: Path) -> dict[str, Any]:
-    path = project / ANSWERS_FILE
+    """The project's stored answers, read with the bounds of ``answers.read_mapping``
+    (a project's answers file is input too); ``{}`` if it is missing or unreadable."""
+    from .answers import read_mapping
+
     try:
-        answers = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError):
+        return read_mapping(project / ANSWERS_FILE)
+    except InputError:
         return {}
-    return answers if isinstance(answers, dict) else {}
 
 
 def git_init_and_commit(project: Path, answers: Mapping[str, Any]) -> str:
     """Make the project a git repository with one commit, so ``copier update`` works."""
     git("init", "--quiet", "--template=", cwd=project)  # no sample hooks to copy
-    git("add", "--all", cwd=project)
+    git("add", "--all", "--", ".", f":(exclude){LOCK_FILE}", cwd=project)
     identity: list[str] = []
     if not git("config", "user.email", cwd=project, check=False):
         identity = [
@@ -634,18 +821,15 @@ def write_project(
     git: bool = True,
     step: Step = _quiet,
 ) -> Generated:
-    """Render a complete set of answers into ``dest`` and (unless ``git=False``) commit it.
-
-    On any failure or interruption nothing is left behind in ``dest``.
-    """
-    with _cleanup_on_failure(dest):
-        step(f"Rendering the {answers['framework']} template into {dest}")
-        session.render(answers)
-        stored = read_answers(dest)
-        commit = None
-        if git:
-            step("Creating a git repository with a first commit")
-            commit = git_init_and_commit(dest, stored)
+    """Render a complete set of answers into ``dest`` (claimed: see :func:`claimed`,
+    which takes everything back on a failure) and (unless ``git=False``) commit it."""
+    step(f"Rendering the {answers['framework']} template into {dest}")
+    session.render(answers)
+    stored = read_answers(dest)
+    commit = None
+    if git:
+        step("Creating a git repository with a first commit")
+        commit = git_init_and_commit(dest, stored)
     return Generated(
         path=dest,
         framework=str(stored.get("framework", answers["framework"])),
@@ -673,15 +857,15 @@ def generate(
     """
     template = template or load_template()
     dest = Path(dest).expanduser().absolute()
-    check_destination(dest)
     if template.packaged is not None and vcs_ref not in (None, template.release):
         template = Template(template.src)  # another release: Copier fetches it from the URL
-    vcs_ref = template_ref(template, vcs_ref, warn)
-    with open_template(template, dest, vcs_ref) as session:
-        walk = session.walk(data, defaults=defaults)
-        if walk.missing:
-            raise MissingAnswers(walk.missing)
-        return write_project(session, dest, walk.answers, git=git, step=step)
+    with claimed(dest):
+        vcs_ref = template_ref(template, vcs_ref, warn)
+        with open_template(template, dest, vcs_ref) as session:
+            walk = session.walk(data, defaults=defaults)
+            if walk.missing:
+                raise MissingAnswers(walk.missing)
+            return write_project(session, dest, walk.answers, git=git, step=step)
 
 
 # ---------------------------------------------------------------------- update
@@ -701,15 +885,13 @@ def copier_update(
     """
     import copier  # lazy: see the module docstring
 
-    with _copier_errors():
+    with scratch(), _copier_errors():
         copier.run_update(
             str(project),
             data=dict(data or {}),
             vcs_ref=vcs_ref,
             conflict=conflict,
-            defaults=True,
             overwrite=True,
             skip_answered=True,
-            quiet=True,
-            unsafe=False,
+            **COPIER_SAFETY,
         )

@@ -21,17 +21,12 @@ from itertools import combinations
 from typing import Any
 
 from .errors import InvalidAnswer, UnknownQuestion
-from .starters import FRAMEWORKS
+from .starters import FRAMEWORKS, other
 
 Answer = str | bool
 
 _TRUE = {"yes", "y", "true", "1", "on"}
 _FALSE = {"no", "n", "false", "0", "off"}
-
-
-def other(framework: str) -> str:
-    """The framework that is not ``framework``."""
-    return "flask" if framework == "django" else "django"
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,19 @@ class Starter:
     seed: Args  # + --count N --author USERNAME [--published]
     dev_server: Args  # the development server
     wsgi: str  # what gunicorn serves
+    celery_app: str = ""  # `celery -A` this: the worker and beat (background_jobs)
+    # What gunicorn serves with async workers (the template answer async_server): the
+    # ASGI application for Django's uvicorn workers; Flask's WSGI app on gevent workers.
+    async_app: str = ""
 
     def command(self, *args: str, package: str) -> list[str]:
         """``program`` and ``args`` with ``{package}`` filled in (relative to the venv's bin)."""
         return [part.format(package=package) for part in (*self.program, *args)]
 
-    def wsgi_target(self, package: str) -> str:
-        return self.wsgi.format(package=package)
+    def wsgi_target(self, package: str, *, async_server: bool = False) -> str:
+        """The app gunicorn is given on its command line (README, Dockerfile)."""
+        target = self.async_app if async_server and self.async_app else self.wsgi
+        return target.format(package=package)
 
     def create_user_args(self, username: str, password: str, *, staff: bool = False) -> Args:
         return (*self.create_user, username, "--password", password, *(("--staff",) * staff))
@@ -58,6 +64,10 @@ class Starter:
         lines += ["pytest", " ".join((shown, *self.migrate))]
         return [*lines, " ".join((shown, *self.dev_server))]
 
+    def celery_args(self, process: str, package: str) -> list[str]:
+        """``celery -A APP worker`` (or ``beat``) of a project with background jobs."""
+        return ["celery", "-A", self.celery_app.format(package=package), process]
+
     def migrate_args(self) -> Args:
         return (*self.migrate, *self.no_input)
 
@@ -74,6 +84,8 @@ DJANGO = Starter(
     seed=("seed_articles",),
     dev_server=("runserver",),
     wsgi="config.wsgi",
+    celery_app="config",
+    async_app="config.asgi:application",
 )
 
 FLASK = Starter(
@@ -88,7 +100,13 @@ FLASK = Starter(
     seed=("articles", "seed"),
     dev_server=("run",),
     wsgi="{package}:create_app()",
+    celery_app="{package}.worker",
 )
 
 STARTERS: dict[str, Starter] = {s.framework: s for s in (DJANGO, FLASK)}
 FRAMEWORKS: tuple[str, ...] = tuple(STARTERS)
+
+
+def other(framework: str) -> str:
+    """The framework that is not ``framework``."""
+    return next(name for name in FRAMEWORKS if name != framework)

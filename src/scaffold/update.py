@@ -45,7 +45,7 @@ from .generate import (
     load_template,
     read_answers,
 )
-from .vcs import fetch_url_from, git, run_git, sigterm_as_interrupt
+from .vcs import fetch_url_from, git, run_git, signals_ignored, sigterm_as_interrupt
 
 CONFLICT_MODES = ("inline", "rej")
 _DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
@@ -657,7 +657,8 @@ def update_project(
             with _copier_reads(project, source, head):
                 copier_update(project.path, checked, vcs_ref=target.ref, conflict=conflict)
         except KeyboardInterrupt:
-            restore(project.path, head)
+            with signals_ignored():  # a second Ctrl-C or SIGTERM must not cut it short
+                restore(project.path, head)
             raise Interrupted("interrupted; the project is back as it was before") from None
         except ScaffoldError as exc:
             restore(project.path, head)

@@ -39,6 +39,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
     """Let SIGTERM unwind like Ctrl-C, so cleanups in ``finally``/``except`` run."""
 
     def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
         raise KeyboardInterrupt
 
     try:
@@ -50,6 +51,23 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C and SIGTERM for the block (a cleanup that must finish)."""
+    try:
+        saved = {
+            sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
@@ -78,16 +96,3 @@ def fetch_url_from(url: str, repository: Path) -> dict[str, str]:
         f"GIT_CONFIG_KEY_{count}": f"url.{repository}.insteadOf",
         f"GIT_CONFIG_VALUE_{count}": url,
     }
-
-
-def commit_tree(folder: Path, message: str, tag: str | None = None) -> str:
-    """Make ``folder`` a new git repository with one commit of everything in it
-    (and ``tag`` on it). Returns the commit."""
-    identity = ("-c", "user.name=scaffold", "-c", "user.email=scaffold@localhost",
-                "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false")  # fmt: skip
-    git("init", "--quiet", "--template=", cwd=folder)
-    git("add", "--all", cwd=folder)
-    git(*identity, "commit", "--quiet", "--no-verify", "-m", message, cwd=folder)
-    if tag:
-        git(*identity, "tag", tag, cwd=folder)
-    return git("rev-parse", "HEAD", cwd=folder)

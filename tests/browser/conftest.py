@@ -9,9 +9,10 @@ locally and fail in CI (``CI`` set).
 receives; the served starters send their mail there (``EMAIL_URL``).
 
 ``site`` (session, parametrized ``django`` / ``flask``): the starter generated with
-SQLite, installed, migrated, with one staff user, served by gunicorn (threaded
-workers, see BROWSER_GUNICORN_ARGS) on 127.0.0.1 until the last test of that framework
-has run.
+SQLite and the async server (``async_server``: Django's ASGI app on uvicorn workers,
+Flask on gevent workers; the contract suite serves the threaded workers), installed,
+migrated, with one staff user, served by gunicorn with the project's own
+gunicorn.conf.py on 127.0.0.1 until the last test of that framework has run.
 
 ``page`` (function): a new browser context (own cookies) and page on ``site``. Every
 request, console error, page error and failed request is recorded in ``page_log``. When
@@ -26,22 +27,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.postgres import free_port
+from tests.support.mail import Mailbox, smtp_server
 from tests.support.servers import DEFAULT_USERS, ServedProject, User, prepare_project
 
 from .pagelog import PageLog
@@ -58,14 +54,12 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-# gunicorn's default sync workers each block on one connection until it sends a
-# request. Chromium opens spare connections it may never use, so two sync workers
-# with no proxy in front can both sit on idle sockets and the next page hangs (seen
-# here: a navigation got no answer for 30 s). Threaded workers wait for idle sockets
-# without blocking; in production the proxy the READMEs ask for does that.
-BROWSER_GUNICORN_ARGS = "--worker-class gthread --threads 4"
 # The project name the header shows (with a character HTML must escape).
 SITE_NAME = "Field Notes & Drafts"
+# The served starters' answers: async workers, which (like the threaded ones) wait for
+# the idle spare connections Chromium opens without blocking (gunicorn's plain sync
+# workers would each sit on one, and the next page would hang).
+SITE_ANSWERS = {"project_name": SITE_NAME, "async_server": True}
 DESKTOP = {"width": 1280, "height": 800}
 TIMEOUT_MS = 15_000
 
@@ -120,32 +114,6 @@ LOOPBACK = "127.0.0.1"
 MAIL_FROM = "site@example.com"
 
 
-class Mailbox:
-    """aiosmtpd handler: keeps the messages, parsed, for the tests to wait for."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, recipient: str, timeout: float = 20.0) -> EmailMessage:
-        """The first mail to ``recipient``, waiting for it to arrive."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                for message in self.messages:
-                    if recipient in str(message.get("To", "")):
-                        return message
-            time.sleep(0.1)
-        raise AssertionError(f"no mail to {recipient} arrived within {timeout}s")
-
-
 # --- the served starter --------------------------------------------------------------
 
 
@@ -181,14 +149,8 @@ class Site:
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every mail it receives."""
-    box = Mailbox()
-    controller = Controller(box, hostname=LOOPBACK, port=free_port())
-    controller.start()
-    box.port = controller.port
-    try:
+    with smtp_server() as box:
         yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="session", params=FRAMEWORKS)
@@ -196,11 +158,8 @@ def site(request: pytest.FixtureRequest, tmp_path_factory, mailbox: Mailbox) -> 
     framework = request.param
     staff = next(user for user in DEFAULT_USERS if user.staff)
     dest = tmp_path_factory.mktemp(f"browser-{framework}") / "site"
-    project = prepare_project(
-        dest, framework, "sqlite", users=[staff], answers={"project_name": SITE_NAME}
-    )
+    project = prepare_project(dest, framework, "sqlite", users=[staff], answers=SITE_ANSWERS)
     env = {
-        "GUNICORN_CMD_ARGS": BROWSER_GUNICORN_ARGS,
         # Production mail settings (the READMEs): the local SMTP server, no TLS.
         "EMAIL_URL": f"smtp://{LOOPBACK}:{mailbox.port}",
         "DEFAULT_FROM_EMAIL": MAIL_FROM,

@@ -1,7 +1,7 @@
 """Fixtures of the REST contract suite: one served project per framework x database.
 
-``live_project`` (session scope, parametrized ``django-sqlite``, ``django-postgresql``,
-``flask-sqlite``, ``flask-postgresql``) generates, installs and migrates a starter,
+``live_project`` (session scope, parametrized ``django-sqlite``, ``django-postgresql-async``,
+``flask-sqlite``, ``flask-postgresql-async``) generates, installs and migrates a starter,
 creates a staff user and two normal users with the project's own command, and serves it
 under gunicorn (2 workers) on 127.0.0.1 until the last test of that combination has run. Every test
 that takes it runs once per combination: the same test code checks both frameworks.
@@ -36,14 +36,16 @@ from tests.support.servers import (
 
 from .checks import expect_json
 
-# framework, database, Python: the SQLite projects run on Python 3.11 (Django 5.2 LTS),
-# the PostgreSQL ones on 3.12 (Django 6.x), so both supported lines serve the contract
-# at no extra cost (the interpreter found first on PATH when 3.x is missing).
+# framework, database, Python, async_server: the SQLite projects run on Python 3.11
+# (Django 5.2 LTS) with the threaded workers, the PostgreSQL ones on 3.12 (Django 6.x)
+# with the async server (Django ASGI on uvicorn workers, Flask on gevent), so both
+# supported lines and both servers meet the contract at no extra cost (the interpreter
+# found first on PATH when 3.x is missing).
 COMBINATIONS = [
-    pytest.param(("django", "sqlite", "3.11"), id="django-sqlite"),
-    pytest.param(("django", "postgresql", "3.12"), id="django-postgresql"),
-    pytest.param(("flask", "sqlite", "3.11"), id="flask-sqlite"),
-    pytest.param(("flask", "postgresql", "3.12"), id="flask-postgresql"),
+    pytest.param(("django", "sqlite", "3.11", False), id="django-sqlite"),
+    pytest.param(("django", "postgresql", "3.12", True), id="django-postgresql-async"),
+    pytest.param(("flask", "sqlite", "3.11", False), id="flask-sqlite"),
+    pytest.param(("flask", "postgresql", "3.12", True), id="flask-postgresql-async"),
 ]
 
 # The login throttle of the served projects (contract v2, docs/API.md): the starters'
@@ -73,19 +75,23 @@ class LiveProject:
 
     @property
     def name(self) -> str:
-        return f"{self.framework}-{self.database}"
+        suffix = "-async" if self.project.async_server else ""
+        return f"{self.framework}-{self.database}{suffix}"
 
 
 @pytest.fixture(scope="session", params=COMBINATIONS)
 def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[LiveProject]:
-    framework, database, version = request.param
+    framework, database, version, async_server = request.param
     python = python_for(version) or None
     database_url = None
     if database == "postgresql":
         server = request.getfixturevalue("postgres_server")
         database_url = server.create_database()  # a new one each time the fixture is built
     dest = tmp_path_factory.mktemp(f"contract-{framework}-{database}") / "site"
-    project = prepare_project(dest, framework, database, database_url=database_url, python=python)
+    project = prepare_project(
+        dest, framework, database, database_url=database_url, python=python,
+        answers={"async_server": async_server},
+    )  # fmt: skip
     staff, alice, bob = DEFAULT_USERS
     with project.serve(env=THROTTLE_ENV) as served:
         yield LiveProject(

@@ -22,6 +22,19 @@ def test_server_listens_on_loopback_only(live_project):
     )
 
 
+# The worker class gunicorn names at start-up ("Using worker: ..."), per framework.
+ASYNC_WORKERS = {"django": "uvicorn_worker.UvicornWorker", "flask": "gevent"}
+
+
+def test_server_runs_the_workers_the_project_asks_for(live_project):
+    """gunicorn.conf.py's worker class: threads, or with async_server Django's ASGI app on
+    uvicorn workers and Flask on gevent workers."""
+    project = live_project.project
+    expected = ASYNC_WORKERS[project.framework] if project.async_server else "gthread"
+    log = live_project.server.log_tail(200_000)
+    assert f"Using worker: {expected}\n" in log, f"[{live_project.name}] {log[-1500:]}"
+
+
 def test_production_settings_show_no_debug_page(api, token):
     row = "production (DEBUG=false) -> no debug page on errors"
     response = api.get(f"/{token}/missing/")

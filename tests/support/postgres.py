@@ -56,6 +56,14 @@ class PostgresServer:
 
     def start(self) -> None:
         self._pg("initdb", "-D", str(self.data), "-A", "trust", "-U", self.user, "--no-sync")
+        self.resume()
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (``resume()`` starts it again): a database
+        outage for fault tests."""
+        self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", timeout=60)
+
+    def resume(self) -> None:
         self._pg(
             "pg_ctl",
             "-D",

@@ -89,6 +89,10 @@ class Combo:
         return self.on("github_actions")
 
     @property
+    def background_jobs(self) -> bool:
+        return self.on("background_jobs")
+
+    @property
     def package(self) -> str:
         return self.extra.get("package_name", "my_site")
 
@@ -98,7 +102,19 @@ class Combo:
 
 
 # How a boolean question shows in the ids when it is on (else its name, dashed).
-ID_WORDS = {"rest_api": "api", "docker": "docker", "github_actions": "ci"}
+ID_WORDS = {
+    "rest_api": "api",
+    "docker": "docker",
+    "github_actions": "ci",
+    "background_jobs": "jobs",
+    "async_server": "async",
+}
+# Boolean questions that do not double the matrix: each is on in one combination beside
+# the defaults and in the all-on one (per framework), off everywhere else. Background
+# jobs touch their own files and a few lines behind one `{% if %}`; the async server
+# changes how the project is served, not the files the other answers choose. Neither
+# combination misses them; doubling every combination for each would quadruple the suite.
+FOLDED = ("background_jobs", "async_server")
 
 
 def _questions() -> tuple[list[str], dict[str, str | None]]:
@@ -128,6 +144,7 @@ def _supported() -> list[Combo]:
     (a question asked only after another one is on varies only then), minus the
     impossible ones."""
     databases, booleans = _questions()
+    folded = {q: booleans.pop(q) for q in FOLDED}
     combos = []
     for framework, database in itertools.product(FRAMEWORKS, databases):
         for values in itertools.product((True, False), repeat=len(booleans)):
@@ -138,8 +155,15 @@ def _supported() -> list[Combo]:
             options = {q: on for q, on in options.items() if q not in unasked}
             if _impossible({"database": database, **options}):
                 continue
+            if database == databases[-1] and all(options.values()):
+                options.update(dict.fromkeys(folded, True))  # the all-on combination
             words = [ID_WORDS.get(q, q.replace("_", "-")) for q, on in options.items() if on]
             combos.append(Combo(framework, "-".join([database, *words]), database, options))
+        for question in folded:
+            if database == "sqlite":  # the defaults, plus this one
+                options = {**DEFAULT_OPTIONS, "dependabot": True, question: True}
+                name = "-".join([database, "defaults", ID_WORDS[question]])
+                combos.append(Combo(framework, name, database, options))
     return combos
 
 
@@ -159,6 +183,18 @@ UNUSUAL_TEXT = {
         "why_framework": ["Small API", "Pick your own extensions"],
     },
 }
+COMBOS = [
+    Combo(framework, f"{name}-async", database, {**options, "async_server": True})
+    for framework in FRAMEWORKS
+    for name, database, options in (
+        ("sqlite-api-ci-dependabot", "sqlite", {}),
+        (
+            "postgresql-api-docker-ci-dependabot",
+            "postgresql",
+            {"rest_api": True, "docker": True, "github_actions": True, "dependabot": True},
+        ),
+    )
+]
 COMBOS = [
     *_supported(),
     *(
@@ -223,6 +259,16 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "api_tokens/migrations/0001_initial.py",
             "tests/test_tokens.py",
             "docs/API.md",
+            "config/json_input.py",
+            "config/parsers.py",
+            "tests/test_json_input.py",
+        ),
+        "background_jobs": (
+            "config/celery.py",
+            "config/broker.py",
+            "accounts/tasks.py",
+            "accounts/mail.py",
+            "tests/test_jobs.py",
         ),
     },
     "flask": {
@@ -234,7 +280,11 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "tests/test_api.py",
             "tests/test_api_access.py",
             "docs/API.md",
+            "{package}/json_input.py",
+            "tests/test_json_input.py",
         ),
+        "background_jobs": ("{package}/jobs.py", "{package}/worker.py", "tests/test_jobs.py"),
+        "async_server": ("{package}/green.py",),  # async views on gevent workers
     },
 }
 SHARED_OPTIONAL_FILES = {
@@ -300,6 +350,11 @@ DEPENDENCIES = {
         "gunicorn",
     ),
 }
+JOBS_DEPENDENCIES = {
+    "django": ("celery[redis]", "redis"),
+    "flask": ("celery[redis]", "redis", "flask-caching"),
+}
+ASYNC_DEPENDENCIES = {"django": ("uvicorn-worker", "uvicorn[standard]"), "flask": ("gevent",)}
 API_DEPENDENCIES = {
     "django": ("djangorestframework", "drf-spectacular[sidecar]"),
     "flask": ("flask-smorest", "flask-swagger-ui"),
@@ -323,7 +378,7 @@ README_TEXTS = {
         "python manage.py runserver",
         "python manage.py createsuperuser",
         "`pytest`",
-        "gunicorn -c gunicorn.conf.py config.wsgi",
+        "gunicorn -c gunicorn.conf.py {app}",
         "WEB_CONCURRENCY",
         "SECRET_KEY",
         "ALLOWED_HOSTS",
@@ -360,11 +415,11 @@ CI_CHECKS: dict[str, Callable[[list[str], dict[str, Any]], None]] = {
 }
 
 # Texts of the Docker files: the web service's command in compose.yaml, and the Dockerfile.
-COMPOSE_COMMAND = {"django": "exec gunicorn -c gunicorn.conf.py config.wsgi", "flask": None}
+COMPOSE_COMMAND = {"django": "exec gunicorn -c gunicorn.conf.py {app}", "flask": None}
 DOCKERFILE_TEXTS = {
     "django": (
         "collectstatic",
-        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"]',
+        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "{app}"]',
         "COPY . .",  # gunicorn.conf.py included
     ),
     "flask": (
@@ -376,7 +431,10 @@ DOCKERFILE_TEXTS = {
 
 
 def _at(combo: Combo, name: str) -> str:
-    return name.format(package=combo.package)
+    """``name`` with ``{package}`` and ``{app}`` (what gunicorn serves) filled in."""
+    starter = STARTERS[combo.framework]
+    app = starter.wsgi_target(combo.package, async_server=combo.on("async_server"))
+    return name.format(package=combo.package, app=app)
 
 
 # --- fast: every combination ----------------------------------------------------------
@@ -441,6 +499,10 @@ def test_dependencies_follow_the_options(generated):
     assert ("psycopg[binary]" in deps) is (combo.database == "postgresql")
     for name in API_DEPENDENCIES[combo.framework]:
         assert (name in deps) is combo.rest_api, name
+    for name in JOBS_DEPENDENCIES[combo.framework]:
+        assert (name in deps) is combo.background_jobs, name
+    for name in ASYNC_DEPENDENCIES[combo.framework]:
+        assert (name in deps) is combo.on("async_server"), name
     dev = " ".join(pyproject["project"]["optional-dependencies"]["dev"])
     for tool in DEV_DEPENDENCIES[combo.framework]:
         assert tool in dev
@@ -505,7 +567,9 @@ def test_ci_workflow_runs_the_tests(generated):
     commands = [step.get("run", "") for step in job["steps"]]
     assert 'python -m pip install -e ".[dev]"' in commands
     CI_CHECKS[combo.framework](commands, job)
-    assert ("services" in job) is (combo.database == "postgresql")
+    services = {"postgres": combo.database == "postgresql", "redis": combo.background_jobs}
+    assert set(job.get("services", {})) == {name for name, on in services.items() if on}
+    assert ("REDIS_URL" in job["env"]) is combo.background_jobs
 
 
 def test_compose_runs_web_and_postgresql(generated):
@@ -513,15 +577,38 @@ def test_compose_runs_web_and_postgresql(generated):
     if not _readme_mentions(project, "docker compose up --build", combo.docker):
         return
     compose = yaml.safe_load((project / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"web", "db"}
+    jobs = {"redis", "worker", "beat"} if combo.background_jobs else set()
+    assert set(compose["services"]) == {"web", "db", *jobs}
     assert compose["services"]["db"]["image"].startswith("postgres:")
     assert "db:5432" in compose["services"]["web"]["environment"]["DATABASE_URL"]
     if COMPOSE_COMMAND[combo.framework]:
-        assert COMPOSE_COMMAND[combo.framework] in compose["services"]["web"]["command"]
+        assert _at(combo, COMPOSE_COMMAND[combo.framework]) in compose["services"]["web"]["command"]
     dockerfile = (project / "Dockerfile").read_text()
     for text in DOCKERFILE_TEXTS[combo.framework]:
         assert _at(combo, text) in dockerfile, text
     assert ".env" in (project / ".dockerignore").read_text().splitlines()
+
+
+JOBS_WORDS = re.compile(r"celery|redis", re.IGNORECASE)
+
+
+def test_background_jobs_leave_no_trace_when_off(generated):
+    """Without the answer no file mentions Celery or Redis; with it, the README tells how
+    to run, scale and monitor the worker and beat."""
+    combo, project = generated
+    readme = (project / "README.md").read_text("utf-8")
+    if combo.background_jobs:
+        app = {"django": "config", "flask": f"{combo.package}.worker"}[combo.framework]
+        for text in (f"celery -A {app} worker", f"celery -A {app} beat", "**Scaling.**"):
+            assert text in readme, text
+        return
+    hits = [
+        f"{path.relative_to(project)}: {match.group(0)}"
+        for path in checked_text_files(project)
+        for match in [JOBS_WORDS.search(path.read_text("utf-8", "replace"))]
+        if match
+    ]
+    assert hits == []
 
 
 # --- fast: what only one starter has --------------------------------------------------
@@ -537,6 +624,13 @@ def test_django_settings_text_follows_the_options(rendered, combo):
     assert has_sqlite_default is (combo.database == "sqlite")
     env_file = (project / ".env").read_text()
     assert ("DATABASE_URL=postgres://" in env_file) is (combo.database == "postgresql")
+    # Under ASGI every request has a thread of its own: no connection kept for the next.
+    kept = 0 if combo.on("async_server") else 60
+    assert f'env.int("CONN_MAX_AGE", default={kept})' in settings
+    pooled = combo.on("async_server") and combo.database == "postgresql"
+    assert ('["pool"] = {' in settings) is pooled  # PostgreSQL connections from a pool
+    pyproject = (project / "pyproject.toml").read_text("utf-8")
+    assert ('"psycopg-pool>=' in pyproject) is pooled
 
 
 @pytest.mark.parametrize("combo", _of("flask"))
@@ -595,29 +689,39 @@ class Install:
 
 # One install each (reused by every slow test): the default project on the oldest and a
 # newer Python; Django also without the REST API; PostgreSQL (with the Docker files)
-# against a real server, for Flask without the REST API.
+# against a real server, for Flask without the REST API. Background jobs are folded into
+# the newer Python's and the PostgreSQL installs (no install of their own): their own
+# tests then run the jobs eagerly on both Pythons and with Django 5.2 and 6. The async
+# server is on in the PostgreSQL installs (with jobs: everything on).
+JOBS = {"background_jobs": True}
 INSTALLS = [
     Install("django", "sqlite-py3.11-django5.2", python="3.11", django=5),
-    Install("django", "sqlite-py3.12-django6", python="3.12", django=6),
+    Install("django", "sqlite-py3.12-django6-jobs", python="3.12", answers=JOBS, django=6),
     Install("django", "sqlite-no-api", python="3.11", django=5, answers={"rest_api": False}),
-    Install("django", "pg-docker", "3.11", "postgresql", {"docker": True}, django=5),
-    Install("flask", "sqlite-py3.11", python="3.11"),
-    Install("flask", "sqlite-py3.12", python="3.12"),
     Install(
-        "flask", "pg-no-api-docker", "3.11", "postgresql", {"rest_api": False, "docker": True}
-    ),
+        "django", "pg-docker-jobs-async", "3.11", "postgresql",
+        {"docker": True, "async_server": True, **JOBS}, django=5,
+    ),  # fmt: skip
+    Install("flask", "sqlite-py3.11", python="3.11"),
+    Install("flask", "sqlite-py3.12-jobs", python="3.12", answers=JOBS),
+    Install(
+        "flask", "pg-no-api-docker-jobs-async", "3.11", "postgresql",
+        {"rest_api": False, "docker": True, "async_server": True, **JOBS},
+    ),  # fmt: skip
 ]
 
 # How the project's own tests find the PostgreSQL server (Flask: ``TEST_DATABASE_URL``,
 # a database the tests may empty, apart from the one DATABASE_URL names).
 TEST_DATABASE_VARIABLE = {"django": "DATABASE_URL", "flask": "TEST_DATABASE_URL"}
 # What the README's deploy section sets, beyond SECRET_KEY (and DATABASE_URL).
-PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {}}
+PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {"TRUSTED_HOSTS": "example.com"}}
 # The database file the command checks use with SQLite (None: the project's default).
 COMMANDS_SQLITE_URL = {"django": None, "flask": "sqlite:///cmd.db"}
 # What the project's commands print.
 CREATED_USER = {"django": None, "flask": 'Created staff user "boss".'}
 DUPLICATE_USER = {"django": None, "flask": 'Error: A user named "boss" already exists.'}
+# gunicorn's worker class and threads with async_server (threads: gunicorn's default).
+ASYNC_WORKER = {"django": ("uvicorn_worker.UvicornWorker", "1"), "flask": ("gevent", "1")}
 SEEDED = {"django": "Created 3 published articles.", "flask": "Created 3 published article(s)"}
 
 
@@ -694,10 +798,12 @@ def _installs_of(framework: str) -> list[Any]:
 
 
 @pytest.mark.slow
-def test_own_test_suite_passes_with_coverage(installed):
+def test_own_test_suite_passes_with_coverage(installed, request):
     env = {}
     if installed.database_url:  # the PostgreSQL project's tests run on the real server
         env[TEST_DATABASE_VARIABLE[installed.framework]] = installed.database_url
+    if installed.install.answers.get("background_jobs"):  # its tests marked "redis" too
+        env["REDIS_URL"] = request.getfixturevalue("redis_server").url(15)
     proc = installed.run("pytest", "-q", "-p", "no:cacheprovider", env=env)
     assert re.search(r"\d+ passed", proc.stdout), proc.stdout[-3000:]
     if installed.framework == "flask":
@@ -787,16 +893,17 @@ def test_gunicorn_starts_from_its_settings_file(installed):
     """`gunicorn -c gunicorn.conf.py TARGET` (README, Dockerfile, compose): gunicorn
     accepts the file and loads the app with it; the version comes from one constant."""
     project = installed.project
-    target = project.starter.wsgi_target(project.package_name)
+    target = project.app_target  # config.asgi:application with async_server
     env = {**installed.production(), "PORT": "8123", "WEB_CONCURRENCY": "3"}
     proc = installed.run("gunicorn", "-c", "gunicorn.conf.py", "--print-config", target, env=env)
     settings = dict(re.findall(r"^(\w+)\s+= (.*)$", proc.stdout, re.M))
     chosen = {name: settings[name] for name in ("bind", "workers", "worker_class", "threads")}
+    workers = ASYNC_WORKER[project.framework] if project.async_server else ("gthread", "4")
     assert chosen == {
         "bind": "['0.0.0.0:8123']",
         "workers": "3",
-        "worker_class": "gthread",
-        "threads": "4",
+        "worker_class": workers[0],
+        "threads": workers[1],
     }
     script = f"import importlib.metadata as m; print(m.version({project.package_name!r}))"
     assert installed.run("python", "-c", script).stdout.strip() == "0.1.0"

@@ -524,7 +524,7 @@ def serve_and_log(installed: Installed, log_format: str) -> tuple[list[httpx.Res
     else:
         (extra / "boom_app.py").write_text(FLASK_BOOM)
         target = "boom_app:app"
-        env = {"SECRET_KEY": secret, "SECURE_SSL_REDIRECT": "false"}
+        env = {"SECRET_KEY": secret, "SECURE_SSL_REDIRECT": "false", "TRUSTED_HOSTS": "127.0.0.1"}
         installed.run("flask", "--app", PACKAGE, "db", "upgrade", **env)
     env["LOG_FORMAT"] = log_format
     env["PYTHONPATH"] = str(extra)

@@ -8,6 +8,15 @@
 served by the same gunicorn process as the starter, so the starter's list view
 is compared with both under identical settings, middleware and database.
 
+For ``scaffold bench --async`` (the I/O-bound case) it also adds views that wait on
+an upstream HTTP service (``upstream``: a delay server, its URL in the environment
+variable SCAFFOLD_BENCH_UPSTREAM), with clients the bench installs into its copy: a
+sync view (urllib3's connection pool, as under requests; Flask runs it on threads or
+on gevent alike) and, for Django under ASGI, an async view (an aiohttp session), as
+a project written for that server would. They are imported on the first such request
+only. (httpx was tried first: its connection pool looks at every pooled connection
+for each request, which at 200 connections cost more CPU than the views themselves.)
+
 Django: ``scaffold_bench_urls.py`` (the bench routes, then the project's own
 ``config.urls``) and ``scaffold_bench_settings.py`` (the project's settings with
 that urlconf). Flask: ``scaffold_bench_wsgi.py`` (the project's ``create_app()``
@@ -24,6 +33,12 @@ if TYPE_CHECKING:
 
 BARE_FRAMEWORK_PATH = "/__bench__/bare-framework/"
 BARE_REST_PATH = "/__bench__/bare-rest/"
+UPSTREAM_SYNC_PATH = "/__bench__/upstream-sync/"
+UPSTREAM_ASYNC_PATH = "/__bench__/upstream-async/"  # Django only
+UPSTREAM_VARIABLE = "SCAFFOLD_BENCH_UPSTREAM"
+IO_REQUIREMENTS = ("urllib3>=2.2", "aiohttp>=3.10")
+# Enough pooled upstream connections for every request a worker may hold at once.
+POOL_SIZE = 1000
 
 DJANGO_SETTINGS_MODULE = "scaffold_bench_settings"
 
@@ -39,6 +54,8 @@ ROOT_URLCONF = "scaffold_bench_urls"
 _DJANGO_URLS = '''\
 """Added by `scaffold bench` to its copy of the project: two baseline list views
 of the same 20 newest articles, then every route of config.urls unchanged."""
+
+import os
 
 from django.apps import apps
 from django.http import JsonResponse
@@ -84,20 +101,58 @@ class BareRestList(generics.ListAPIView):
     renderer_classes = [JSONRenderer]
 
 
+_clients = {}
+
+
+def upstream_sync(request):
+    """Waits on the upstream service, holding its thread meanwhile (urllib3's pool,
+    one per worker process)."""
+    if "sync" not in _clients:
+        import urllib3
+
+        _clients["sync"] = urllib3.PoolManager(maxsize=__POOL_SIZE__)
+    answer = _clients["sync"].request("GET", os.environ["__UPSTREAM__"])
+    return JsonResponse({"upstream": answer.json()["upstream"]})
+
+
+async def upstream_async(request):
+    """Waits on the upstream service on the event loop (ASGI), no thread held (an
+    aiohttp session per worker, made on its event loop at the first request)."""
+    import aiohttp
+
+    if "async" not in _clients:
+        connector = aiohttp.TCPConnector(limit=__POOL_SIZE__)
+        _clients["async"] = aiohttp.ClientSession(connector=connector)
+    async with _clients["async"].get(os.environ["__UPSTREAM__"]) as answer:
+        data = await answer.json()
+    return JsonResponse({"upstream": data["upstream"]})
+
+
 urlpatterns = [
     path("__FRAMEWORK_PATH__", bare_framework_list),
     path("__REST_PATH__", BareRestList.as_view()),
+    path("__UPSTREAM_SYNC__", upstream_sync),
+    path("__UPSTREAM_ASYNC__", upstream_async),
     path("", include("config.urls")),
 ]
-'''.replace("__FRAMEWORK_PATH__", BARE_FRAMEWORK_PATH.lstrip("/")).replace(
-    "__REST_PATH__", BARE_REST_PATH.lstrip("/")
-)
+'''
+for _key, _value in {
+    "__FRAMEWORK_PATH__": BARE_FRAMEWORK_PATH.lstrip("/"),
+    "__REST_PATH__": BARE_REST_PATH.lstrip("/"),
+    "__UPSTREAM_SYNC__": UPSTREAM_SYNC_PATH.lstrip("/"),
+    "__UPSTREAM_ASYNC__": UPSTREAM_ASYNC_PATH.lstrip("/"),
+    "__UPSTREAM__": UPSTREAM_VARIABLE,
+    "__POOL_SIZE__": str(POOL_SIZE),
+}.items():
+    _DJANGO_URLS = _DJANGO_URLS.replace(_key, _value)
 
 FLASK_APP_SPEC = "scaffold_bench_wsgi:app"
 
 _FLASK_WSGI = '''\
 """Added by `scaffold bench` to its copy of the project: the project's app, plus
 two baseline list views of the same 20 newest articles."""
+
+import os
 
 from flask import Blueprint, jsonify
 from flask.views import MethodView
@@ -181,6 +236,21 @@ class BareRestList(MethodView):
         ).all()
 
 
+_clients = {}
+
+
+@bench.get("__UPSTREAM_SYNC__")
+def upstream_sync():
+    """Waits on the upstream service: holds a thread on threaded workers, only a
+    greenlet on gevent workers (urllib3's pool, one per worker process)."""
+    if "sync" not in _clients:
+        import urllib3
+
+        _clients["sync"] = urllib3.PoolManager(maxsize=__POOL_SIZE__)
+    answer = _clients["sync"].request("GET", os.environ["__UPSTREAM__"])
+    return jsonify(upstream=answer.json()["upstream"])
+
+
 app.register_blueprint(rest)
 app.register_blueprint(bench)
 '''
@@ -193,11 +263,22 @@ def add_django_bench(project: Path) -> tuple[str, dict[str, str]]:
     return "config.wsgi", {"DJANGO_SETTINGS_MODULE": DJANGO_SETTINGS_MODULE}
 
 
+def upstream_path(project: StarterProject) -> str:
+    """The I/O-bound view as a project written for its server has it: async under
+    Django's ASGI server, else sync."""
+    if project.framework == "django" and project.async_server:
+        return UPSTREAM_ASYNC_PATH
+    return UPSTREAM_SYNC_PATH
+
+
 def add_flask_bench(project: Path, package: str) -> tuple[str, dict[str, str]]:
     text = (
         _FLASK_WSGI.replace("__PACKAGE__", package)
         .replace("__FRAMEWORK_PATH__", BARE_FRAMEWORK_PATH)
         .replace("__REST_PATH__", BARE_REST_PATH)
+        .replace("__UPSTREAM_SYNC__", UPSTREAM_SYNC_PATH)
+        .replace("__UPSTREAM__", UPSTREAM_VARIABLE)
+        .replace("__POOL_SIZE__", str(POOL_SIZE))
     )
     (project / "scaffold_bench_wsgi.py").write_text(text, encoding="utf-8")
     return FLASK_APP_SPEC, {}
@@ -207,5 +288,6 @@ def add_baselines(project: StarterProject) -> tuple[str, dict[str, str]]:
     """Add the baseline views to ``project``'s folder; return the WSGI target that
     serves them with the project's routes, and the environment it needs."""
     if project.framework == "django":
-        return add_django_bench(project.path)
+        _, env = add_django_bench(project.path)
+        return project.app_target, env  # config.asgi:application with async_server
     return add_flask_bench(project.path, project.package_name)

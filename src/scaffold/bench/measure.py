@@ -62,6 +62,7 @@ from .project import (
     declared_dependencies,
     generate_project,
     installed_distributions,
+    read_project_answers,
     run_project_tests,
 )
 from .report import ratios
@@ -96,6 +97,11 @@ class BenchOptions:
     cold_starts: int = 3
     rounds: int = 10  # the reads: this many interleaved rounds (of 1 s or more)
     warmup: float | None = None  # seconds per endpoint; default duration / 5, at least 1
+    # --async: each starter with and without async_server, on its own gunicorn.conf.py,
+    # with the I/O-bound view (see ``concurrency``) instead of the whole comparison.
+    async_compare: bool = False
+    io_connections: int = 200
+    upstream_delay_ms: int = 100
 
 
 Progress = Callable[[str], None]
@@ -141,6 +147,8 @@ def prepare_project(
         "source": project.source,
         "code": count_code(project.path),
         "dependencies": declared_dependencies(project.path),
+        # Celery on Redis (the template's background_jobs answer): mails leave the request.
+        "background_jobs": bool(read_project_answers(project.path).get("background_jobs")),
     }
     project.forget_dotenv()  # run as a fresh clone would
 
@@ -306,9 +314,14 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
     started = dt.datetime.now(dt.UTC)
     load_before = _load_average()
     frameworks: dict[str, Any] = {}
+    async_report: dict[str, Any] | None = None
     with cleanup_guard(), _workdir(options) as work:
         projects: list[StarterProject] = []
-        if options.projects:
+        if options.async_compare:
+            from .concurrency import run_async_bench
+
+            async_report = run_async_bench(options, say, work, BENCH_ANSWERS)
+        elif options.projects:
             for i, source in enumerate(options.projects):
                 projects.append(copy_project(source, work / f"{i + 1}-{Path(source).name}"))
         else:
@@ -316,8 +329,9 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
                 say(f"{name}: generating the starter")
                 projects.append(generate_project(name, work / name, BENCH_ANSWERS,
                                                  options.template, options.vcs_ref))  # fmt: skip
-        frameworks = bench_projects(projects, options, say)
-    return {
+        if projects:
+            frameworks = bench_projects(projects, options, say)
+    report = {
         "scaffold_bench": 1,
         "date": started.isoformat(timespec="seconds"),
         "machine": {
@@ -345,3 +359,11 @@ def run_bench(options: BenchOptions, say: Progress = _quiet) -> dict[str, Any]:
         "frameworks": frameworks,
         "ratios": ratios(frameworks),
     }
+    if async_report is not None:
+        report["settings"].update(
+            worker_class="each project's gunicorn.conf.py",
+            io_connections=options.io_connections,
+            upstream_delay_ms=options.upstream_delay_ms,
+        )
+        report["async_server"] = async_report
+    return report

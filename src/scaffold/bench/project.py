@@ -32,7 +32,7 @@ from .server import LOOPBACK, GunicornServer
 # Variables of the calling environment that would change how a project runs; the
 # project gets exactly the values set here instead.
 _SCRUBBED_ENV = (
-    "ALLOWED_HOSTS", "APP_ENV", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG",
+    "ALLOWED_HOSTS", "TRUSTED_HOSTS", "APP_ENV", "CONN_MAX_AGE", "DATABASE_URL", "DEBUG",
     "DJANGO_SETTINGS_MODULE", "FLASK_APP", "FLASK_DEBUG", "FLASK_ENV", "GUNICORN_CMD_ARGS",
     "PYTEST_ADDOPTS", "PYTHONDONTWRITEBYTECODE", "PYTHONHOME", "PYTHONPATH",
     "SECRET_KEY", "SECURE_SSL_REDIRECT", "TEST_DATABASE_URL", "VIRTUAL_ENV", "WEB_CONCURRENCY",
@@ -68,6 +68,7 @@ class StarterProject:
     path: Path
     source: str = "generated"  # or the folder it was copied from
     database_url: str | None = None
+    async_server: bool = False  # the template answer: async gunicorn workers
     bin_dir: Path | None = None
     installer: str = ""
     env: dict[str, str] = field(default_factory=dict)  # production, set by install()
@@ -85,11 +86,17 @@ class StarterProject:
             path=path,
             source=source,
             database_url=database_url,
+            async_server=answers.get("async_server") is True,
         )
 
     @property
     def starter(self) -> Starter:
         return STARTERS[self.framework]
+
+    @property
+    def app_target(self) -> str:
+        """What gunicorn serves (the README's command line)."""
+        return self.starter.wsgi_target(self.package_name, async_server=self.async_server)
 
     @property
     def project_dir(self) -> Path:
@@ -125,6 +132,7 @@ class StarterProject:
             SECRET_KEY=secrets.token_urlsafe(50),
             DEBUG="false",
             ALLOWED_HOSTS=f"{LOOPBACK},localhost",
+            TRUSTED_HOSTS=f"{LOOPBACK},localhost",
             SECURE_SSL_REDIRECT="false",
         )
         if self.database_url:

@@ -77,8 +77,79 @@ def _grid(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _rps(measured: dict[str, Any]) -> str:
+    """Requests/s, flagged with ``!`` when some answers were errors."""
+    flag = "!" if measured.get("non_2xx") or measured.get("errors") else ""
+    return _fmt(measured.get("requests_per_s")) + flag
+
+
+def _cells(measured: dict[str, Any], *latencies: str) -> list[str]:
+    """The latency percentiles named, then the CPU per request."""
+    return [
+        *(_fmt(measured.get(key)) for key in latencies),
+        _fmt(measured.get("server_cpu_ms_per_request"), 2),
+    ]
+
+
+def _machine_line(report: dict[str, Any]) -> list[str]:
+    """The load average around the run, when it is known (as a list of 0 or 1 line)."""
+    machine = report.get("machine", {})
+    if machine.get("load_average_1min_before") is None:
+        return []
+    return [
+        f"machine: {machine.get('cpus')} CPUs, load average "
+        f"{machine['load_average_1min_before']}"
+        f" before and {machine.get('load_average_1min_after')} after the run"
+        " (other work on the machine skews the numbers)"
+    ]
+
+
+def format_async_table(report: dict[str, Any]) -> str:
+    """``scaffold bench --async``: each framework's threaded and async server side by
+    side, and the async one's requests/s as a multiple of the threaded one's."""
+    s, part = report["settings"], report["async_server"]
+    servers = part["servers"]
+    out = [
+        f"scaffold bench --async {report['date']}: gunicorn {s['workers']} workers each, "
+        f"as each project's gunicorn.conf.py sets them up; upstream answers after "
+        f"{part['upstream_delay_ms']} ms; {part['io_connections']} connections on the I/O-bound "
+        f"view, {s['connections']} on the others; {s['duration_s']} s per endpoint, "
+        f"{s['load_tool']}",
+    ]
+    out += _machine_line(report)
+    for framework, ratios in part["ratios"].items():
+        sync, fast = servers[f"{framework}-sync"], servers[f"{framework}-async"]
+        rows = [
+            [
+                f"{framework}",
+                "threaded req/s", "p99 ms", "CPU ms/req",
+                "async req/s", "p99 ms", "CPU ms/req", "async / threaded", "by CPU",
+            ]
+        ]  # fmt: skip
+        for key, ep in sync["endpoints"].items():
+            other = fast["endpoints"][key]
+            row = [ep["label"]]
+            for measured in (ep, other):
+                row += [_rps(measured), *_cells(measured, "p99_ms")]
+            by_cpu = part.get("cpu_ratios", {}).get(framework, {}).get(key)
+            rows.append([*row, _fmt(ratios.get(key), 2) + " x", _fmt(by_cpu, 2) + " x"])
+        out += ["", f"{sync['server']}  vs  {fast['server']}", _grid(rows)]
+    out += ["", "targets: " + "; ".join(part["targets"])]
+    flagged = [
+        f"{name} {key}: {ep['non_2xx']} non-2xx answers, {ep['errors']} socket errors"
+        for name, data in servers.items()
+        for key, ep in data["endpoints"].items()
+        if ep.get("non_2xx") or ep.get("errors")
+    ]
+    if flagged:
+        out += ["! " + "; ".join(flagged)]
+    return "\n".join(out)
+
+
 def format_table(report: dict[str, Any]) -> str:
     """The report as plain-text tables for a terminal."""
+    if "async_server" in report:
+        return format_async_table(report)
     s = report["settings"]
     names = list(report["frameworks"])
     out = [
@@ -87,14 +158,7 @@ def format_table(report: dict[str, Any]) -> str:
         f"(after {s['warmup_s']} s warm-up), {s['load_tool']}, "
         f"{s['database']}, {s['articles']} articles",
     ]
-    machine = report.get("machine", {})
-    if machine.get("load_average_1min_before") is not None:
-        out.append(
-            f"machine: {machine.get('cpus')} CPUs, load average "
-            f"{machine['load_average_1min_before']}"
-            f" before and {machine.get('load_average_1min_after')} after the run"
-            " (other work on the machine skews the numbers)"
-        )
+    out += _machine_line(report)
     out.append("")
     header = ["endpoint"]
     for name in names:
@@ -104,15 +168,7 @@ def format_table(report: dict[str, Any]) -> str:
         row = [endpoint.label]
         for name in names:
             ep = report["frameworks"][name].get("endpoints", {}).get(endpoint.key, {})
-            rps = _fmt(ep.get("requests_per_s"))
-            if ep.get("non_2xx") or ep.get("errors"):
-                rps += "!"
-            row += [
-                rps,
-                _fmt(ep.get("p50_ms")),
-                _fmt(ep.get("p99_ms")),
-                _fmt(ep.get("server_cpu_ms_per_request"), 2),
-            ]
+            row += [_rps(ep), *_cells(ep, "p50_ms", "p99_ms")]
         rows.append(row)
     out.append(_grid(rows))
     flagged = [
@@ -175,6 +231,10 @@ def format_table(report: dict[str, Any]) -> str:
             f"{fw(n, 'dependencies', 'installed')}"
             for n in names
         ]
+    )
+    rows.append(
+        ["background jobs (Celery, Redis)"]
+        + [{True: "on", False: "off"}.get(fw(n, "background_jobs"), "-") for n in names]
     )
     out += ["", _grid(rows)]
     return "\n".join(out)

@@ -76,7 +76,7 @@ class GunicornServer:
         log_path: Path | None = None,
     ) -> None:
         self.project = project
-        self.app = app or project.starter.wsgi_target(project.package_name)
+        self.app = app or project.app_target
         self.env = {**project.env, **(env or {})}
         self.workers = workers
         self.own_config = own_config

@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from accounts.forms import AdminLoginForm
+from accounts.forms import AdminLoginForm, UserChangeForm
 from accounts.models import LoginFailure, User
 
 # The admin's login page is throttled like the site's (accounts/throttle.py).
 admin.site.login_form = AdminLoginForm
-admin.site.register(User, UserAdmin)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Django's user admin; a renamed user's name follows the rule of accounts/models.py
+    (adding one uses UserCreationForm, which already does)."""
+
+    form = UserChangeForm
 
 
 @admin.register(LoginFailure)

@@ -4,10 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from accounts import throttle
+from accounts.models import username_taken
 
 
 class ThrottledLoginMixin:
@@ -68,3 +70,14 @@ class SignupForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this e-mail address already exists.")
         return email
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    """The admin's user form: a new name must not be another account's in another
+    case (Django's own check compares exact names only)."""
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if username_taken(username, exclude_pk=self.instance.pk):
+            raise forms.ValidationError("A user with that username already exists.")
+        return username

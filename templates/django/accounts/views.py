@@ -57,5 +57,5 @@ class SignupView(FormView):
 
     def form_valid(self, form: SignupForm) -> HttpResponse:
         user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="accounts.backends.UsernameBackend")
         return redirect(settings.LOGIN_REDIRECT_URL)

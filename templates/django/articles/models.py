@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
 SLUG_FALLBACK = "article"
+# How often a create retries with the next free slug when a parallel one took it.
+SLUG_ATTEMPTS = 100
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -43,8 +45,21 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self._state.adding and not self.slug:
+        if not (self._state.adding and not self.slug):
+            super().save(*args, **kwargs)
+            return
+        # Two creates with one title can pick the same free slug at once: the unique
+        # constraint refuses the second, which takes the next free slug and retries.
+        for _attempt in range(SLUG_ATTEMPTS - 1):
             self.slug = unique_slug(self.title)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                if not Article.objects.filter(slug=self.slug).exists():
+                    raise  # another constraint than the slug's
+        self.slug = unique_slug(self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,5 +1,6 @@
 """ASGI entry point, e.g. `uvicorn config.asgi:application` or
-`gunicorn config.asgi:application -k uvicorn.workers.UvicornWorker`."""
+`gunicorn config.asgi:application -k uvicorn_worker.UvicornWorker` (what gunicorn.conf.py
+sets up when the project is generated with async_server)."""
 
 import os
 

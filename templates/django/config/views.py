@@ -1,4 +1,4 @@
-"""Project-wide views: the health check and JSON 404s under /api/."""
+"""Project-wide views: the health check, and JSON errors (404, 400, 500) under /api/."""
 
 import logging
 
@@ -6,6 +6,7 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import resolve
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ async def health(request):
         await sync_to_async(_ping_database)()
     except DatabaseError:
         logger.exception("Health check: the database is unreachable")
-        return JsonResponse({"status": "error", "database": "error"}, status=503)
+        return JsonResponse({"status": "ok", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -53,3 +54,18 @@ def api_not_found(request):
                 request.get_full_path(force_append_slash=True), preserve_request=True
             )
     return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def bad_request(request, exception):
+    """handler400: a refused Host header or another suspicious request. JSON under
+    /api/ like every API answer; Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """handler500: JSON under /api/, the 500.html page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    return defaults.server_error(request)

@@ -73,3 +73,11 @@ def test_seed_articles_needs_an_existing_author():
 def test_seed_articles_needs_a_positive_count(alice):
     with pytest.raises(CommandError, match="at least 1"):
         call_command("seed_articles", "--count", "0", "--author", "alice")
+
+
+def test_createuser_refuses_a_look_alike_name():
+    call_command("createuser", "Jos\u00e9", "--password", "pw")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("createuser", "jose\u0301", "--password", "pw")
+    with pytest.raises(CommandError, match="no NUL"):
+        call_command("createuser", "nul\x00", "--password", "pw")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, Throttled
@@ -20,6 +21,9 @@ from api_tokens.serializers import TokenRequestSerializer, TokenSerializer
 from articles.serializers import ErrorSerializer
 
 BAD_CREDENTIALS = "Unable to log in with the provided credentials."
+UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer, description="The database is unavailable: try again (Retry-After)."
+)
 
 
 class TokenView(APIView):
@@ -45,9 +49,12 @@ class TokenView(APIView):
         responses={
             201: TokenSerializer,
             400: OpenApiResponse(
-                ErrorSerializer, description="Wrong username or password, or a missing field."
+                OpenApiTypes.OBJECT,
+                description='Wrong username or password ({"detail": ...}), or field errors.',
             ),
+            413: OpenApiResponse(ErrorSerializer, description="Request body over 2.5 MB."),
             429: OpenApiResponse(ErrorSerializer, description="Too many failed attempts."),
+            503: UNAVAILABLE,
         },
         parameters=[
             OpenApiParameter(
@@ -84,6 +91,7 @@ class TokenView(APIView):
         responses={
             204: None,
             401: OpenApiResponse(ErrorSerializer, description="No token, or not a valid one."),
+            503: UNAVAILABLE,
         },
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -31,7 +31,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 from . import throttle
 from .extensions import db, login_manager
 from .mail import send_mail
-from .models import User
+from .models import User, find_user, normalize_username
 from .passwords import password_problems
 
 bp = Blueprint("auth", __name__)
@@ -91,7 +91,7 @@ class LoginForm(FlaskForm):
 class SignupForm(FlaskForm):
     username = StringField(
         "Username",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[lambda value: normalize_username(value) if isinstance(value, str) else value],
         validators=[
             DataRequired(),
             Length(max=USERNAME_MAX_LENGTH),
@@ -117,11 +117,9 @@ class SignupForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if not self.username.errors:
-            taken = db.session.scalar(select(User.id).where(User.username == self.username.data))
-            if taken is not None:
-                self.username.errors = ["A user with that username already exists."]
-                valid = False
+        if not self.username.errors and find_user(self.username.data or "") is not None:
+            self.username.errors = ["A user with that username already exists."]
+            valid = False
         if not self.password.errors:
             username = self.username.data or ""
             valid &= check_new_password(self.password, username=username, email=self.email.data)
@@ -189,7 +187,7 @@ def load_user(session_id: str) -> User | None:
 
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if user is None:
         dummy = _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
         User(password_hash=dummy).check_password(password)

@@ -10,7 +10,7 @@ from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Article, User, unique_slug
+from .models import Article, User, find_user, normalize_username, unique_slug
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -36,12 +36,12 @@ SAMPLE_BODY = (
 @click.option("--staff", is_flag=True, help="Allow the admin and changing any article.")
 def create_user(username: str, password: str, email: str, staff: bool) -> None:
     """Create a user account named USERNAME."""
-    username = username.strip()
-    if not username or len(username) > 150:
+    username = normalize_username(username)
+    if not username or len(username) > 150 or "\x00" in username:
         raise click.BadParameter("use 1 to 150 characters.", param_hint="USERNAME")
     if not password:
         raise click.BadParameter("must not be empty.", param_hint="'--password'")
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+    if find_user(username) is not None:
         raise click.ClickException(f'A user named "{username}" already exists.')
     user = User(username=username, email=email.strip(), is_staff=staff)
     user.set_password(password)

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import ColumnElement, DateTime, ForeignKey, String, Text, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,6 +30,8 @@ from .extensions import Model, db
 from .slugs import FALLBACK_SLUG, next_free_slug, slugify
 
 TITLE_MAX_LENGTH = 200
+# How often a create retries with the next free slug when a parallel one took it.
+SLUG_ATTEMPTS = 100
 
 
 def utcnow() -> datetime:
@@ -194,3 +208,37 @@ def unique_slug(title: str) -> str:
             )
         )
         return next_free_slug(base, set(taken))
+
+
+def save_with_unique_slug(article: Article) -> None:
+    """Add and commit a new ``article`` with a free slug. Two creates with one title
+    can pick the same slug at once: the unique constraint refuses the second, which
+    takes the next free slug and tries again."""
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
+        article.slug = unique_slug(article.title)
+        db.session.add(article)
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+            taken = db.session.scalar(select(Article.id).where(Article.slug == article.slug))
+            if taken is None or attempt == SLUG_ATTEMPTS:
+                raise  # another constraint than the slug's, or no end in sight
+
+
+def normalize_username(username: str) -> str:
+    """The one rule for user names, in forms, the admin, commands and logins: Unicode
+    NFKC (so "ｊｏｓé" and "jose\u0301" become "josé"), surrounding spaces dropped."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
+def find_user(username: str) -> User | None:
+    """The account with this name, compared after NFKC and ignoring case ("Alice" is
+    "alice"), or None. A name no account can have (a NUL character) finds none."""
+    name = normalize_username(username)
+    if not name or "\x00" in name:
+        return None
+    return db.session.scalar(
+        select(User).where(func.lower(User.username) == name.lower()).order_by(User.id).limit(1)
+    )

@@ -3,7 +3,7 @@ drafts at their pages (staff users see every draft)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,6 +13,7 @@ from .extensions import db
 from .models import Article, User
 
 bp = Blueprint("pages", __name__)
+MAX_PAGE = 2**31 - 1
 
 
 def signed_in_user() -> User | None:
@@ -22,9 +23,12 @@ def signed_in_user() -> User | None:
 @bp.get("/")
 def article_list() -> str:
     query = select(Article).where(Article.published.is_(True)).order_by(*Article.newest_first())
+    number = request.args.get("page", 1, type=int)
+    if not 1 <= number <= MAX_PAGE:
+        abort(404)  # no such page (a huge number would overflow the query's OFFSET)
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=number,
         per_page=current_app.config["ARTICLES_PER_PAGE"],
         max_per_page=current_app.config["ARTICLES_PER_PAGE"],
     )
@@ -33,6 +37,8 @@ def article_list() -> str:
 
 @bp.get("/articles/<slug>/")
 def article_detail(slug: str) -> str:
+    if "\x00" in slug:
+        abort(404)  # no slug has one (and PostgreSQL refuses it in a query)
     article = db.first_or_404(
         select(Article)
         .options(joinedload(Article.author))

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.models import normalize_username, username_taken
+
 # What --staff may manage in the admin: every article, and everyone's API tokens.
 STAFF_APPS = ["articles", "api_tokens"]
 
@@ -29,8 +31,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, password, email, staff, **options):
         User = get_user_model()
-        if User.objects.filter(username=username).exists():
-            raise CommandError(f'A user named "{username}" already exists.')
+        username = normalize_username(username)
+        if not username or "\x00" in username:
+            raise CommandError("Give a user name (no NUL characters).")
+        if username_taken(username):
+            raise CommandError(f'A user named "{username}" already exists (in any case).')
         if password is None:
             password = self.ask_password()
         if not password:
