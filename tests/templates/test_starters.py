@@ -627,10 +627,6 @@ def test_django_settings_text_follows_the_options(rendered, combo):
     # Under ASGI every request has a thread of its own: no connection kept for the next.
     kept = 0 if combo.on("async_server") else 60
     assert f'env.int("CONN_MAX_AGE", default={kept})' in settings
-    pooled = combo.on("async_server") and combo.database == "postgresql"
-    assert ('["pool"] = {' in settings) is pooled  # PostgreSQL connections from a pool
-    pyproject = (project / "pyproject.toml").read_text("utf-8")
-    assert ('"psycopg-pool>=' in pyproject) is pooled
 
 
 @pytest.mark.parametrize("combo", _of("flask"))
