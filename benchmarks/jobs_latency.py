@@ -63,6 +63,10 @@ def reset_once(base_url: str, email: str) -> float:
     browser = Browser(base_url)  # keeps the Secure cookies of production over HTTP
     try:
         page = browser.get("/password-reset/")
+        if page.status_code != 200:
+            raise SystemExit(
+                f"GET /password-reset/ answered {page.status_code}: {page.text[:300]}"
+            )
         started = time.perf_counter()
         response = browser.submit(page, {"email": email}, input_type="email")
         seconds = time.perf_counter() - started
