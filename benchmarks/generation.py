@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -117,7 +118,7 @@ def report(results: dict[str, dict[str, list[float]]], load: tuple[float, float]
         ["git", "-C", str(REPO), "rev-parse", "--short=10", "HEAD"],
         capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip
-    argv = "".join(f" {arg}" for arg in sys.argv[1:])
+    argv = f" {shlex.join(sys.argv[1:])}" if sys.argv[1:] else ""
     python = platform.python_version()
     lines = [
         f"Command: `python benchmarks/generation.py{argv}`  ",

@@ -662,20 +662,18 @@ def test_async_report_gives_the_ratio_per_endpoint_and_the_verdicts():
 
 
 @pytest.mark.slow
-def test_bench_async_serves_each_starter_with_and_without_the_async_server(tmp_path):
-    """One framework, short runs: both servers answer every endpoint, the I/O-bound
-    view included, each on the workers its gunicorn.conf.py names."""
+def test_bench_async_serves_each_starter_with_and_without_the_async_server(tmp_path, monkeypatch):
+    """One framework, the shortest runs (no warm-up, 20 articles): both servers answer
+    every endpoint, the I/O-bound view included, each on the workers its
+    gunicorn.conf.py names, and nothing is left running."""
+    monkeypatch.setenv("SCAFFOLD_TEMPLATE", str(REPO))
     workdir = tmp_path / "work"
-    proc = subprocess.run(
-        [sys.executable, "-m", "scaffold", "bench", "--async", "--framework", "django",
-         "--duration", "1", "--connections", "2", "--io-connections", "20",
-         "--upstream-delay", "50", "--no-tests", "--json", "--quiet",
-         "--workdir", str(workdir)],
-        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
-        env={**os.environ, "SCAFFOLD_TEMPLATE": str(REPO)},
+    options = bench.BenchOptions(
+        async_compare=True, frameworks=("django",), duration=1, warmup=0, articles=20,
+        connections=2, io_connections=20, upstream_delay_ms=50, run_tests=False,
+        template=str(REPO), workdir=workdir,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    part = json.loads(proc.stdout)["async_server"]
+    part = bench.run_bench(options)["async_server"]
     assert set(part["servers"]) == {"django-sync", "django-async"}
     for name, data in part["servers"].items():
         for key, measured in data["endpoints"].items():

@@ -38,10 +38,16 @@ def test_help_documents_every_option_and_ends_with_examples(runner, command):
             assert param.help.split("[")[0].strip()[:30] in " ".join(out.split())
 
 
-def test_help_does_not_import_copier():
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["recommend", "--defaults", "--json"],
+     ["new", "x", "--defaults", "--data-file", "/dev/zero"]],
+    ids=["help", "version", "recommend", "refused-data-file"],
+)  # fmt: skip
+def test_paths_that_do_not_render_do_not_import_copier(args):
     code = (
         "import sys; from scaffold.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
         "print('copier' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -200,3 +200,19 @@ def test_look_alike_user_names_are_one_account(api, live_project, token):
     with pytest.raises(CommandFailed) as refused:
         project.command(*project.starter.create_user_args(second, "pw-" + token))
     assert "already exists" in str(refused.value), f"[{row}] {refused.value}"
+
+
+def test_gunicorn_refuses_an_oversized_request_line_and_header(api):
+    """gunicorn.conf.py's limits: gunicorn answers these itself, before the app."""
+    row = "GET with a 5,000-byte request line -> 414 (gunicorn, limit_request_line 4094)"
+    response = api.get("/api/articles/", params={"search": "x" * 5000})
+    expect(response, {400, 414}, row)
+    row = "GET with a 9,000-byte header -> 431 (gunicorn, limit_request_field_size 8190)"
+    response = api.get("/api/articles/", headers={"X-Padding": "y" * 9000})
+    expect(response, {400, 431}, row)
+    row = "GET with 101 headers -> 431 (gunicorn, limit_request_fields 100)"
+    response = api.get("/api/articles/", headers={f"X-Many-{n}": "z" for n in range(101)})
+    expect(response, {400, 431}, row)
+    row = "GET within the limits -> 200"
+    headers = {"X-Padding": "y" * 8000}
+    expect(api.get("/api/articles/", params={"search": "x" * 3000}, headers=headers), 200, row)

@@ -27,7 +27,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 5
 SEED = 16
 CONFIG = """\
 [[operations]]

@@ -259,6 +259,9 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "api_tokens/migrations/0001_initial.py",
             "tests/test_tokens.py",
             "docs/API.md",
+            "config/json_input.py",
+            "config/parsers.py",
+            "tests/test_json_input.py",
         ),
         "background_jobs": (
             "config/celery.py",
@@ -277,6 +280,8 @@ OPTIONAL_FILES: dict[str, dict[str, tuple[str, ...]]] = {
             "tests/test_api.py",
             "tests/test_api_access.py",
             "docs/API.md",
+            "{package}/json_input.py",
+            "tests/test_json_input.py",
         ),
         "background_jobs": ("{package}/jobs.py", "{package}/worker.py", "tests/test_jobs.py"),
         "async_server": ("{package}/green.py",),  # async views on gevent workers

@@ -155,10 +155,11 @@ def measure_pairs(
             check_endpoints(base_url, t.requests, t.key)
             t.measured = {k: [] for k in keys}
         warmup = options.warmup if options.warmup is not None else max(1, options.duration // 5)
-        say(f"warm-up: {warmup} s per endpoint")
-        for t in targets:
-            for k in keys:
-                _load(t, k, warmup, options)
+        if warmup > 0:
+            say(f"warm-up: {warmup} s per endpoint")
+            for t in targets:
+                for k in keys:
+                    _load(t, k, warmup, options)
         # Rounds of 5 s or more: with 200 connections a threaded server's queue holds
         # each request for seconds.
         rounds, seconds = round_plan(options.duration, min(options.rounds, options.duration // 5))

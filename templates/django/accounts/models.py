@@ -29,8 +29,10 @@ def find_user(username: str) -> User | None:
 
 def username_taken(username: str, exclude_pk: int | None = None) -> bool:
     """Whether another account already has this name (by the rule of ``find_user``)."""
-    name = normalize_username(username)
-    return User.objects.filter(username__iexact=name).exclude(pk=exclude_pk).exists()
+    others = User.objects.filter(username__iexact=normalize_username(username))
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
 
 
 class LoginFailure(models.Model):
