@@ -34,7 +34,7 @@ from run import write_results
 
 from scaffold.bench.procs import ManagedProcess, cleanup_guard
 from scaffold.bench.project import StarterProject, generate_project
-from scaffold.bench.server import LOOPBACK
+from scaffold.bench.server import LOOPBACK, GunicornServer
 from scaffold.starters import FRAMEWORKS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -58,18 +58,20 @@ class SlowMailbox(Mailbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-def reset_once(base_url: str, email: str) -> float:
+def reset_once(server: GunicornServer, email: str) -> float:
     """GET the form, then time the POST of ``email`` (whole request)."""
-    browser = Browser(base_url)  # keeps the Secure cookies of production over HTTP
+    browser = Browser(server.base_url)  # keeps the Secure cookies of production over HTTP
     try:
         page = browser.get("/password-reset/")
+        if page.status_code != 200:
+            raise SystemExit(f"GET /password-reset/: {page.status_code}\n{server.log_tail()}")
         started = time.perf_counter()
         response = browser.submit(page, {"email": email}, input_type="email")
         seconds = time.perf_counter() - started
     finally:
         browser.close()
     if response.status_code not in (302, 303):
-        raise SystemExit(f"POST /password-reset/ answered {response.status_code}")
+        raise SystemExit(f"POST /password-reset/: {response.status_code}\n{server.log_tail()}")
     return seconds
 
 
@@ -79,6 +81,7 @@ def prepare(framework: str, jobs: bool, root: Path, env: dict[str, str]) -> Star
     project.forget_dotenv()
     project.install(compile_bytecode=True)
     project.env.update(env)
+    project.deploy_steps()  # Django: check --deploy, collectstatic (README, Deploy)
     project.migrate()
     email = f"{framework}@example.com"
     args = project.starter.create_user_args("reader", "pw-" + secrets.token_urlsafe(12))
@@ -109,10 +112,10 @@ def measure(requests: int, delay: float) -> dict:
                 with plain.serve() as off_server, jobs.serve() as on_server:
                     email = f"{framework}@example.com"
                     for server in (off_server, on_server):  # warm-up, not timed
-                        reset_once(server.base_url, email)
+                        reset_once(server, email)
                     for _ in range(requests):
-                        times["off"].append(reset_once(off_server.base_url, email))
-                        times["on"].append(reset_once(on_server.base_url, email))
+                        times["off"].append(reset_once(off_server, email))
+                        times["on"].append(reset_once(on_server, email))
                     deadline = time.monotonic() + 60 + requests * delay
                     expected = 2 * (requests + 1)
                     while len(mailbox.to(email)) < expected and time.monotonic() < deadline:

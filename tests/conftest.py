@@ -14,7 +14,7 @@ from tests.support.render import copy_template
 
 # Session fixtures that serve a generated project, one instance per parameter (built,
 # installed and started once per process that needs it).
-SERVED_PROJECTS = ("live_project", "site", "jobs_site")
+SERVED_PROJECTS = ("live_project", "site")
 
 
 def xdist_group(item: pytest.Item) -> str:
