@@ -36,7 +36,7 @@ accesslog = None
 # Limits of a request, checked by gunicorn before the application sees it (it answers
 # 400, 414 or 431 with a short HTML page of its own): the request line (method, path
 # and query) at most 4094 bytes, at most 100 header fields of at most 8190 bytes each.
-# The body limit (2.5 MB, answered 413) is the application's: see docs/API.md.
+# The body limit (2.5 MB, answered 413) is the application's: see README.md.
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190

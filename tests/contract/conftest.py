@@ -135,6 +135,20 @@ def issue_token(api: httpx.Client, live_project: LiveProject) -> Callable[[User]
     return issue
 
 
+# One API token of alice per served project (keyed by its URL: a rebuilt project has
+# another port), for the modules that write a lot: issuing one checks a password.
+_BEARERS: dict[str, dict[str, str]] = {}
+
+
+@pytest.fixture
+def bearer(live_project: LiveProject, issue_token: Callable[[User], str]) -> dict[str, str]:
+    """``{"Authorization": "Bearer ..."}`` of alice, issued once per served project."""
+    if live_project.base_url not in _BEARERS:
+        token = issue_token(live_project.alice)
+        _BEARERS[live_project.base_url] = {"Authorization": f"Bearer {token}"}
+    return _BEARERS[live_project.base_url]
+
+
 @pytest.fixture
 def create_article(api: httpx.Client, live_project: LiveProject) -> Callable[..., dict[str, Any]]:
     """``create_article(title, user=alice, **fields)`` POSTs and returns the Article."""

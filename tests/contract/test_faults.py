@@ -34,11 +34,6 @@ pytestmark = pytest.mark.slow
 UNAVAILABLE = "503 JSON {'detail'} + Retry-After"
 
 
-@pytest.fixture
-def bearer(issue_token, live_project) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(live_project.alice)}"}
-
-
 def _expect_503(response: httpx.Response, row: str) -> None:
     expect_detail(response, 503, row)
     assert response.headers.get("retry-after", "").isdigit(), (

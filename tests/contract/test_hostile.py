@@ -25,12 +25,6 @@ HUGE_IDS = ["2147483648", "9223372036854775808", str(10**25)]
 NUL = "Null characters are not allowed."
 
 
-@pytest.fixture
-def bearer(issue_token, live_project) -> dict[str, str]:
-    """alice's API token as a header (no password hashing per request)."""
-    return {"Authorization": f"Bearer {issue_token(live_project.alice)}"}
-
-
 def _no_article_with(api: httpx.Client, text: str, row: str) -> None:
     found = expect_json(api.get("/api/articles/", params={"search": text}), 200, row)
     assert found["count"] == 0, f"[{row}] nothing is stored: {found!r}"

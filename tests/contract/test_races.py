@@ -35,11 +35,6 @@ def client(live_project):
         yield shared
 
 
-@pytest.fixture
-def bearer(issue_token, live_project) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(live_project.alice)}"}
-
-
 def test_fifty_parallel_creates_with_one_title_get_distinct_slugs(client, bearer, token):
     row = "50 parallel POST /api/articles/ with one title -> 50 x 201, distinct slugs"
     title = f"{token} race"
