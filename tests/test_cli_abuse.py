@@ -144,14 +144,26 @@ def test_a_template_that_is_not_scaffolds_is_refused_before_rendering(tmp_path, 
     assert not dest.exists()
 
 
-def test_a_leftover_lock_is_a_busy_destination_and_is_left_alone(tmp_path):
+@pytest.mark.parametrize("alive", [True, False], ids=["running", "killed"])
+def test_a_held_destination_is_refused_and_left_alone(tmp_path, alive):
+    """The lock of a running scaffold (here: this test's parent process) means "wait"; the
+    lock of a process that is gone (killed with SIGKILL) means "remove it"."""
     dest = tmp_path / "site"
     dest.mkdir()
-    (dest / ".scaffold-lock").write_text("4242\n")
+    if alive:
+        pid = os.getppid()
+    else:
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        pid = dead.pid
+    (dest / ".scaffold-lock").write_text(f"{pid}\n")
+    (dest / "README.md").write_text("half-written\n")
     result = invoke("new", str(dest), "--framework", "django", "--defaults")
     assert result.exit_code == 3
-    assert "another scaffold process (pid 4242)" in one_error_line(result.stderr)
-    assert [p.name for p in dest.iterdir()] == [".scaffold-lock"]
+    line = one_error_line(result.stderr)
+    assert f"(pid {pid})" in line
+    assert ("another scaffold process" if alive else "no longer runs") in line
+    assert sorted(p.name for p in dest.iterdir()) == [".scaffold-lock", "README.md"]
 
 
 def test_scratch_folders_of_killed_runs_are_removed_by_the_next(tmp_path, monkeypatch):

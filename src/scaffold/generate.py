@@ -549,7 +549,7 @@ def check_destination(dest: Path) -> None:
     if dest.is_dir():
         names = [child.name for child in dest.iterdir()]
         if LOCK_FILE in names:
-            raise DestinationBusy(dest, _lock_owner(dest / LOCK_FILE))
+            raise _busy(dest)
         if names:
             raise DestinationNotEmpty(dest)
     parent = dest if dest.is_dir() else dest.parent
@@ -561,11 +561,14 @@ def check_destination(dest: Path) -> None:
         raise DestinationNotWritable(dest)
 
 
-def _lock_owner(lock: Path) -> str:
+def _busy(dest: Path) -> DestinationBusy:
+    """The destination another scaffold process holds (or held, if its pid is gone)."""
     try:
-        return lock.read_text("ascii", errors="replace")[:20].strip()
+        owner = (dest / LOCK_FILE).read_text("ascii", errors="replace")[:20].strip()
     except OSError:
-        return ""
+        owner = ""
+    gone = owner.isdigit() and not _alive(int(owner))
+    return DestinationBusy(dest, owner, gone=gone)
 
 
 @dataclass
@@ -618,7 +621,7 @@ def claim_destination(dest: Path) -> Claim:
         try:
             fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            raise DestinationBusy(dest, _lock_owner(lock)) from None
+            raise _busy(dest) from None
         locked = True
         with os.fdopen(fd, "w") as handle:
             handle.write(f"{os.getpid()}\n")
