@@ -184,18 +184,6 @@ UNUSUAL_TEXT = {
     },
 }
 COMBOS = [
-    Combo(framework, f"{name}-async", database, {**options, "async_server": True})
-    for framework in FRAMEWORKS
-    for name, database, options in (
-        ("sqlite-api-ci-dependabot", "sqlite", {}),
-        (
-            "postgresql-api-docker-ci-dependabot",
-            "postgresql",
-            {"rest_api": True, "docker": True, "github_actions": True, "dependabot": True},
-        ),
-    )
-]
-COMBOS = [
     *_supported(),
     *(
         Combo(framework, "unusual-text", options=DEFAULT_OPTIONS, extra=UNUSUAL_TEXT[framework])
