@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,15 +36,27 @@ WIDTH = 100
 class Pane:
     """One command in a detached tmux session of its own server (a private socket)."""
 
-    def __init__(self, socket: str, command: str) -> None:
-        self.socket = socket
-        self.tmux("new-session", "-d", "-s", "t", "-x", str(WIDTH), "-y", "40", command)
+    def __init__(self, command: str) -> None:
+        # A socket no other pane ever used: a server that a previous test's kill-server is
+        # still taking down can not answer for this one (seen once in CI).
+        # A loaded machine can make a server's start fail; the next try gets a new socket.
+        for attempt in range(3):
+            self.socket = f"scaffold-test-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            try:
+                self.tmux("new-session", "-d", "-s", "t", "-x", str(WIDTH), "-y", "40", command)
+                break
+            except AssertionError:
+                self.close()
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
         self.tmux("set-option", "-g", "history-limit", "5000")
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
-        ).stdout
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
+        if done.returncode:
+            raise AssertionError(f"tmux {args[0]} exited {done.returncode}: {done.stderr.strip()}")
+        return done.stdout
 
     def screen(self, joined: bool = False) -> str:
         """Everything the terminal showed (``joined``: wrapped lines put back together)."""
@@ -106,7 +119,7 @@ def terminal(tmp_path):
             f"cd {shlex.quote(str(tmp_path))} && env -u CI -u SCAFFOLD_TEMPLATE {assignments} "
             f"{command}; echo EXIT=$?; sleep 300"
         )
-        pane = Pane(f"scaffold-test-{os.getpid()}-{len(panes)}", script)
+        pane = Pane(script)
         panes.append(pane)
         return pane
 

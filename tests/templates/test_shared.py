@@ -49,9 +49,7 @@ def test_gunicorn_settings_are_the_shared_ones(gunicorn_settings):
     )
     django, flask = (gunicorn_settings[fw, True].read_text().splitlines() for fw in FRAMEWORKS)
     differ = [(d, f) for d, f in zip(django, flask, strict=True) if d != f]
-    assert differ == [
-        ('worker_class = "uvicorn_worker.UvicornWorker"', 'worker_class = "gevent"')
-    ]
+    assert differ == [('worker_class = "uvicorn_worker.UvicornWorker"', 'worker_class = "gevent"')]
 
 
 def test_version_is_one_constant(project):

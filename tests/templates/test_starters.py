@@ -570,7 +570,9 @@ def test_compose_runs_web_and_postgresql(generated):
     assert compose["services"]["db"]["image"].startswith("postgres:")
     assert "db:5432" in compose["services"]["web"]["environment"]["DATABASE_URL"]
     if COMPOSE_COMMAND[combo.framework]:
-        assert _at(combo, COMPOSE_COMMAND[combo.framework]) in compose["services"]["web"]["command"]
+        assert (
+            _at(combo, COMPOSE_COMMAND[combo.framework]) in compose["services"]["web"]["command"]
+        )
     dockerfile = (project / "Dockerfile").read_text()
     for text in DOCKERFILE_TEXTS[combo.framework]:
         assert _at(combo, text) in dockerfile, text
@@ -683,22 +685,32 @@ INSTALLS = [
     Install("django", "sqlite-py3.12-django6-jobs", python="3.12", answers=JOBS, django=6),
     Install("django", "sqlite-no-api", python="3.11", django=5, answers={"rest_api": False}),
     Install(
-        "django", "pg-docker-jobs-async", "3.11", "postgresql",
-        {"docker": True, "async_server": True, **JOBS}, django=5,
-    ),  # fmt: skip
+        "django",
+        "pg-docker-jobs-async",
+        "3.11",
+        "postgresql",
+        {"docker": True, "async_server": True, **JOBS},
+        django=5,
+    ),
     Install("flask", "sqlite-py3.11", python="3.11"),
     Install("flask", "sqlite-py3.12-jobs", python="3.12", answers=JOBS),
     Install(
-        "flask", "pg-no-api-docker-jobs-async", "3.11", "postgresql",
+        "flask",
+        "pg-no-api-docker-jobs-async",
+        "3.11",
+        "postgresql",
         {"rest_api": False, "docker": True, "async_server": True, **JOBS},
-    ),  # fmt: skip
+    ),
 ]
 
 # How the project's own tests find the PostgreSQL server (Flask: ``TEST_DATABASE_URL``,
 # a database the tests may empty, apart from the one DATABASE_URL names).
 TEST_DATABASE_VARIABLE = {"django": "DATABASE_URL", "flask": "TEST_DATABASE_URL"}
 # What the README's deploy section sets, beyond SECRET_KEY (and DATABASE_URL).
-PRODUCTION_ENV = {"django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"}, "flask": {"TRUSTED_HOSTS": "example.com"}}
+PRODUCTION_ENV = {
+    "django": {"DEBUG": "false", "ALLOWED_HOSTS": "example.com"},
+    "flask": {"TRUSTED_HOSTS": "example.com"},
+}
 # The database file the command checks use with SQLite (None: the project's default).
 COMMANDS_SQLITE_URL = {"django": None, "flask": "sqlite:///cmd.db"}
 # What the project's commands print.
