@@ -25,6 +25,7 @@ import re
 import secrets
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -41,7 +42,8 @@ from tests.support.servers import DEFAULT_USERS, FRAMEWORKS, GunicornServer, pre
 pytestmark = pytest.mark.slow
 
 MAIL_FROM = "jobs@example.com"
-ATTEMPTS = 20  # throttled attempts: both workers answer some of them
+ATTEMPTS = 5  # throttled attempts after the limit
+TRIES = 10  # users tried until one's failures reach both workers
 LIMIT = 3  # LOGIN_FAILURE_LIMIT of the served sites
 ACCESS_LOG = "worker=%(p)s %(m)s %(U)s %(s)s %({x-victim}i)s"
 # The SQLite database of each starter, and its table of API tokens.
@@ -194,25 +196,35 @@ def test_the_upkeep_deletes_an_expired_token(jobs_site):
 
 
 def test_the_throttle_counts_across_both_web_workers(jobs_site, redis_server):
-    workers = set(jobs_site.server.worker_pids())
-    assert len(workers) == 2
+    """A worker refuses a user whose failures it did not all see itself: the other
+    worker counted the rest, in Redis. Which worker takes a new connection is the
+    kernel's choice (often the same one, one request at a time), so a few users are
+    tried until one's failures were split between the workers."""
+    assert len(set(jobs_site.server.worker_pids())) == 2
     url = f"{jobs_site.server.base_url}/api/auth/token/"
-    victim = f"victim-{secrets.token_hex(4)}"
-    statuses = []
-    for _ in range(LIMIT + ATTEMPTS):  # a new connection each: either worker may answer
-        body = {"username": victim, "password": "x"}
-        statuses.append(httpx.post(url, json=body, headers={"X-Victim": victim}).status_code)
-    assert statuses == [400] * LIMIT + [429] * ATTEMPTS
-    # Counted in Redis, where both workers read and write: each refused some attempts.
+    for _ in range(TRIES):
+        victim = f"victim-{secrets.token_hex(4)}"
+        statuses = []
+        for _ in range(LIMIT + ATTEMPTS):  # a new connection each: either worker may answer
+            body = {"username": victim, "password": "x"}
+            statuses.append(httpx.post(url, json=body, headers={"X-Victim": victim}).status_code)
+        assert statuses == [400] * LIMIT + [429] * ATTEMPTS
+        wait_until(
+            lambda victim=victim: len(answered_by(jobs_site, victim)) == LIMIT + ATTEMPTS,
+            10,
+            "every request in the access log",
+            jobs_site.server.log_tail,
+        )
+        answers = answered_by(jobs_site, victim)
+        own_failures = Counter(pid for pid, status in answers if status == 400)
+        if any(status == 429 and own_failures[pid] < LIMIT for pid, status in answers):
+            break
+    else:
+        pytest.fail(
+            f"{TRIES} users' failures all went to one worker:\n{jobs_site.server.log_tail()}"
+        )
+    # Where both workers read and write the counts.
     assert redis_server.cli("--scan", "--pattern", "*login-failures*", db=jobs_site.db)
-    wait_until(
-        lambda: len(answered_by(jobs_site, victim)) == len(statuses),
-        10,
-        "every request in the access log",
-        jobs_site.server.log_tail,
-    )
-    refused_by = {pid for pid, status in answered_by(jobs_site, victim) if status == 429}
-    assert refused_by == workers, jobs_site.server.log_tail()
 
 
 def answered_by(jobs_site: JobsSite, victim: str) -> list[tuple[int, int]]:

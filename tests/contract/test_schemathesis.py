@@ -34,6 +34,8 @@ pytestmark = pytest.mark.slow
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 MAX_EXAMPLES = 5
 SEED = 16
+# SCAFFOLD_SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful runs the others too.
+PHASES = os.environ.get("SCAFFOLD_SCHEMATHESIS_PHASES", "examples,coverage")
 CONFIG = """\
 [[operations]]
 include-operation-id = "auth_token_create"
@@ -54,7 +56,7 @@ def test_schemathesis_finds_no_failure(live_project, issue_token, tmp_path, who)
         "run",
         f"{live_project.base_url}/api/openapi.json",
         "--phases",
-        "examples,coverage",
+        PHASES,
         "--checks",
         "all",
         "--max-examples",
