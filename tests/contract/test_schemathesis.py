@@ -32,10 +32,11 @@ import pytest
 pytestmark = pytest.mark.slow
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-MAX_EXAMPLES = 5
-SEED = 16
-# SCAFFOLD_SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful runs the others too.
+# A longer local run: SCAFFOLD_SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful,
+# SCAFFOLD_SCHEMATHESIS_EXAMPLES=100, SCAFFOLD_SCHEMATHESIS_SEED=any number.
 PHASES = os.environ.get("SCAFFOLD_SCHEMATHESIS_PHASES", "examples,coverage")
+MAX_EXAMPLES = int(os.environ.get("SCAFFOLD_SCHEMATHESIS_EXAMPLES", "5"))
+SEED = int(os.environ.get("SCAFFOLD_SCHEMATHESIS_SEED", "16"))
 CONFIG = """\
 [[operations]]
 include-operation-id = "auth_token_create"
