@@ -260,10 +260,15 @@ def test_with_redis_down_health_is_503_and_logins_still_work(jobs_site, redis_se
 # --- updates: turning background jobs on and off -----------------------------------
 
 
-def test_update_turns_background_jobs_on_and_off(template_repo, tmp_path):
+# The Celery application of each starter (the package is my_site).
+CELERY_APP = {"django": "config/celery.py", "flask": "my_site/jobs.py"}
+
+
+@pytest.mark.parametrize("framework", ["django", "flask"])
+def test_update_turns_background_jobs_on_and_off(template_repo, tmp_path, framework):
     from tests.test_update import IDENTITY, SCAFFOLD, generate
 
-    project = generate(template_repo, tmp_path / "project", "django", ref="v2")
+    project = generate(template_repo, tmp_path / "project", framework, ref="v2")
     install = StarterProject.from_folder(project)
 
     def commit(message: str) -> None:
@@ -282,7 +287,7 @@ def test_update_turns_background_jobs_on_and_off(template_repo, tmp_path):
         value = "true" if on else "false"
         run([*SCAFFOLD, "update", str(project), "--to", "v2", "-d", f"background_jobs={value}"],
             env={**IDENTITY, "CI": "true"}, timeout=300)  # fmt: skip
-        assert (project / "config" / "celery.py").is_file() is on
+        assert (project / CELERY_APP[framework]).is_file() is on
         install.install()  # the dependencies the update added or dropped
         commit(f"background_jobs={value}")
         own_tests_pass()

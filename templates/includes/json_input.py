@@ -4,8 +4,13 @@ Refused, with a message a client can act on: malformed JSON, nesting deeper than
 ``MAX_DEPTH`` levels, numbers longer than ``MAX_NUMBER_LENGTH`` characters or beyond
 what a float holds, ``NaN``/``Infinity`` (a ``{"detail": ...}`` error), and a field
 whose text has a NUL character or a lone surrogate, which no database column stores
-(that field's error, ``JSONInputError.field``). Only the fields' own texts are checked:
-whatever else the body holds is ignored by the API, as unknown fields are.
+(that field's error, ``JSONInputError.field``). Only the texts of the fields the API
+reads (``TEXT_FIELDS``) are checked: whatever else the body holds is ignored by the API,
+as unknown fields are.
+
+The OpenAPI document publishes the same rule for each text field as a ``pattern``
+(``TEXT_PATTERN``; ``NONBLANK_TEXT_PATTERN`` for a field that may not be blank), written
+so that JSON Schema validators in any language read it alike.
 """
 
 from __future__ import annotations
@@ -17,6 +22,12 @@ from typing import Any
 MAX_DEPTH = 100
 MAX_NUMBER_LENGTH = 100
 NULL_CHARACTERS = "Null characters are not allowed."
+# The top-level fields of the API's request bodies that hold text.
+TEXT_FIELDS = frozenset({"title", "body", "username", "password"})
+# Python's whitespace (what str.strip() removes), spelled out: ECMAScript's \s differs.
+_SPACE = r"\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = r"^[^\u0000]*$"
+NONBLANK_TEXT_PATTERN = rf"^[^\u0000]*[^\u0000{_SPACE}][^\u0000]*$"
 
 
 class JSONInputError(ValueError):
@@ -74,12 +85,13 @@ def _check_depth(value: Any) -> None:
 
 
 def _check_fields(value: Any) -> None:
-    """Each top-level text field can be stored."""
+    """Each text field the API reads can be stored."""
     if not isinstance(value, dict):
         return
-    for key, item in value.items():
+    for key in TEXT_FIELDS & value.keys():
+        item = value[key]
         problem = string_problem(item) if isinstance(item, str) else None
-        if problem and not string_problem(key):
+        if problem:
             raise JSONInputError(problem, key)
 
 

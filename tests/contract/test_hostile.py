@@ -10,6 +10,7 @@ gunicorn with production settings (tests/contract/conftest.py)."""
 from __future__ import annotations
 
 import base64
+import re
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ def test_ids_past_any_integer_column_are_404(api, bearer, article_id):
         expect_detail(response, 404, row, NOT_FOUND)
 
 
-@pytest.mark.parametrize("page", [str(10**20), "0", "-1", "9" * 400])
+@pytest.mark.parametrize("page", [str(10**20), "0", "-1", "9" * 400, "", "one"])
 def test_api_pages_out_of_range_are_404(api, page):
     row = f"GET /api/articles/?page={page[:12]} -> 404 {{'detail'}}"
     expect_detail(api.get("/api/articles/", params={"page": page}), 404, row)
@@ -96,6 +97,33 @@ def test_hostile_json_is_400_in_the_contract_shape(api, bearer, body, field):
         expect_detail(response, 400, row)
     else:
         expect_field_errors(response, {field}, row)
+
+
+def test_a_nul_outside_the_fields_is_ignored_like_any_unknown_field(api, bearer, token):
+    row = "POST /api/articles/ NUL in an unknown field and key -> 201"
+    body = f'{{"title": "{token} beside a NUL", "": "\\u0000", "x\\u0000": 1}}'.encode()
+    headers = {**bearer, "Content-Type": "application/json"}
+    created = expect_json(api.post("/api/articles/", content=body, headers=headers), 201, row)
+    assert created["title"] == f"{token} beside a NUL", f"[{row}] {created}"
+
+
+def test_the_published_schema_refuses_what_the_fields_refuse(api):
+    # The OpenAPI document says a NUL and a blank title are refused (as patterns), so
+    # clients and schema-driven tools generate only what the API accepts.
+    schema = expect_json(api.get("/api/openapi.json"), 200, "GET /api/openapi.json")
+    found = {}
+    for component in schema["components"]["schemas"].values():
+        for field in ("title", "body"):
+            if "pattern" in component.get("properties", {}).get(field, {}):
+                found.setdefault(field, set()).add(component["properties"][field]["pattern"])
+    assert set(found) == {"title", "body"}, found
+    for field, patterns in found.items():
+        assert len(patterns) == 1, (field, patterns)
+        pattern = next(iter(patterns))
+        assert not re.search(pattern, "a\x00b"), (field, pattern)
+        assert re.search(pattern, " Hello, world ") and bool(re.search(pattern, " \t")) is (
+            field == "body"
+        ), (field, pattern)
 
 
 def test_hostile_json_on_patch_and_token_endpoints(api, bearer, create_article, token):
