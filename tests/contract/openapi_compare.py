@@ -118,8 +118,10 @@ def schema_type(schema: dict[str, Any]) -> str | None:
     if kind is None:
         for key in ("anyOf", "oneOf"):  # nullable in 3.1 style: anyOf [X, {type: null}]
             options = [s for s in schema.get(key, []) if s.get("type") != "null"]
-            if len(options) == 1:
-                return schema_type(options[0])
+            # One option, or options of one type (a pattern, or an empty string).
+            kinds = {schema_type(option) for option in options}
+            if len(kinds) == 1:
+                return kinds.pop()
     return kind
 
 
