@@ -128,6 +128,12 @@ def test_the_published_schema_refuses_what_the_fields_refuse(api):
         assert not re.search(pattern, "a\x00b"), (field, pattern)
         assert re.search(pattern, " Hello, world "), (field, pattern)
         assert bool(re.search(pattern, " \t")) is (field == "body"), (field, pattern)
+    search = next(
+        parameter
+        for parameter in schema["paths"]["/api/articles/"]["get"]["parameters"]
+        if parameter["name"] == "search"
+    )
+    assert not re.search(search["schema"]["pattern"], "a\x00b"), search
 
 
 def test_hostile_json_on_patch_and_token_endpoints(api, bearer, create_article, token):
