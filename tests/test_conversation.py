@@ -31,6 +31,7 @@ pytestmark = [
 ]
 
 WIDTH = 100
+START_TRIES = 3  # tmux server starts per pane
 
 
 class Pane:
@@ -40,14 +41,14 @@ class Pane:
         # A socket no other pane ever used: a server that a previous test's kill-server is
         # still taking down can not answer for this one (seen once in CI).
         # A loaded machine can make a server's start fail; the next try gets a new socket.
-        for attempt in range(3):
+        for attempt in range(1, START_TRIES + 1):
             self.socket = f"scaffold-test-{os.getpid()}-{uuid.uuid4().hex[:12]}"
             try:
                 self.tmux("new-session", "-d", "-s", "t", "-x", str(WIDTH), "-y", "40", command)
                 break
             except AssertionError:
                 self.close()
-                if attempt == 2:
+                if attempt == START_TRIES:
                     raise
                 time.sleep(0.5)
         self.tmux("set-option", "-g", "history-limit", "5000")

@@ -26,8 +26,12 @@ NULL_CHARACTERS = "Null characters are not allowed."
 TEXT_FIELDS = frozenset({"title", "body", "username", "password"})
 # Python's whitespace (what str.strip() removes), spelled out: ECMAScript's \s differs.
 _SPACE = r"\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-TEXT_PATTERN = r"^[^\u0000]*$"
-NONBLANK_TEXT_PATTERN = rf"^[^\u0000]*[^\u0000{_SPACE}][^\u0000]*$"
+_CHARACTER = r"[^\u0000]"  # any character a column stores
+TEXT_PATTERN = rf"^{_CHARACTER}*$"
+# The same, not empty: drf-spectacular publishes a field that may be blank as "oneOf: its
+# pattern, or an empty string", so its pattern must not match the empty string too.
+NONEMPTY_TEXT_PATTERN = rf"^{_CHARACTER}+$"
+NONBLANK_TEXT_PATTERN = rf"^{_CHARACTER}*[^\u0000{_SPACE}]{_CHARACTER}*$"
 
 
 class JSONInputError(ValueError):
