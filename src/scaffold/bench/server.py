@@ -186,12 +186,16 @@ class GunicornServer:
                     found.add(_decode_address(local))
         return found
 
-    def log_tail(self, chars: int = 6000) -> str:
-        """The end of gunicorn's output (for failure messages)."""
+    def log_text(self) -> str:
+        """All of gunicorn's output so far: its start-up lines, then the access log."""
         try:
-            return self.log_path.read_text(errors="replace")[-chars:]
+            return self.log_path.read_text(errors="replace")
         except OSError:
             return "(no log)"
+
+    def log_tail(self, chars: int = 6000) -> str:
+        """The end of gunicorn's output (for failure messages)."""
+        return self.log_text()[-chars:]
 
     def stop(self) -> None:
         """Stop gunicorn and every process of its group; safe to call twice."""
