@@ -549,8 +549,8 @@ def _gunicorns_under(path: Path) -> list[str]:
 def test_bench_end_to_end_measures_every_endpoint_of_both_starters(tmp_path):
     workdir = tmp_path / "work"
     proc = subprocess.run(
-        [sys.executable, "-m", "scaffold", "bench", "--duration", "2", "--connections", "2",
-         "--no-tests", "--json", "--quiet", "--workdir", str(workdir)],
+        [sys.executable, "-m", "scaffold", "bench", "--duration", "1", "--connections", "2",
+         "--articles", "20", "--no-tests", "--json", "--quiet", "--workdir", str(workdir)],
         cwd=REPO, capture_output=True, text=True, timeout=1200, check=False,
         env={**os.environ, "SCAFFOLD_TEMPLATE": str(REPO)},
     )  # fmt: skip

@@ -6,6 +6,10 @@ creates a staff user and two normal users with the project's own command, and se
 under gunicorn (2 workers) on 127.0.0.1 until the last test of that combination has run. Every test
 that takes it runs once per combination: the same test code checks both frameworks.
 
+The users sign in with an API token each (``user.auth``, issued once per served project);
+the tests about HTTP Basic itself send ``user.basic``. Under production settings a Basic
+request hashes the password: sent on every write, that was a third of the suite's time.
+
 What the suite relies on besides docs/API.md (templates/includes/API.md), the same in
 both starters: the settings ``LOGIN_FAILURE_LIMIT``, ``LOGIN_FAILURE_LIMIT_PER_ADDRESS``,
 ``LOGIN_FAILURE_WINDOW`` and ``API_TOKEN_LIFETIME`` (seconds) read from the environment;
@@ -16,8 +20,9 @@ mail through ``EMAIL_URL`` (``smtp://127.0.0.1:PORT``) from ``DEFAULT_FROM_EMAIL
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +63,52 @@ THROTTLE_ENV = {
 }
 
 
+class TokenAuth(httpx.Auth):
+    """``Authorization: Bearer`` with a token of one user, issued on first use and kept for
+    the served project's lifetime (POST /api/auth/token/ checks the password once)."""
+
+    def __init__(self, base_url: str, user: User) -> None:
+        self.base_url, self.user = base_url, user
+        self._header: str | None = None
+        self._lock = threading.Lock()  # the race tests share one user across threads
+
+    def header(self) -> str:
+        with self._lock:
+            if self._header is None:
+                response = httpx.post(
+                    f"{self.base_url}/api/auth/token/",
+                    json={"username": self.user.username, "password": self.user.password},
+                    timeout=30.0,
+                    trust_env=False,
+                )
+                data = expect_json(response, 201, f"POST /api/auth/token/ as {self.user.username}")
+                self._header = f"Bearer {data['token']}"
+            return self._header
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self.header()
+        yield request
+
+
+class ApiUser:
+    """A user of a served project, as the suite authenticates.
+
+    ``auth`` (for ``httpx``'s ``auth=``) sends the user's API token: under production
+    settings every HTTP Basic request hashes the password (PBKDF2 or scrypt, 0.2-1 s on
+    2 cores), which the suite would pay on every write. ``basic`` is the
+    ``(username, password)`` pair, for the tests about HTTP Basic itself.
+    """
+
+    def __init__(self, base_url: str, user: User) -> None:
+        self.user = user
+        self.username, self.password, self.staff = user.username, user.password, user.staff
+        self.basic: tuple[str, str] = user.auth
+        self.auth = TokenAuth(base_url, user)
+
+    def __repr__(self) -> str:
+        return f"ApiUser({self.username!r})"
+
+
 @dataclass
 class LiveProject:
     """A starter served over HTTP for the whole session (one per combination)."""
@@ -67,9 +118,9 @@ class LiveProject:
     python: str
     base_url: str
     project_dir: Path
-    staff: User
-    alice: User
-    bob: User
+    staff: ApiUser
+    alice: ApiUser
+    bob: ApiUser
     project: PreparedProject
     server: ServedProject
 
@@ -92,8 +143,8 @@ def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[L
         dest, framework, database, database_url=database_url, python=python,
         answers={"async_server": async_server},
     )  # fmt: skip
-    staff, alice, bob = DEFAULT_USERS
     with project.serve(env=THROTTLE_ENV) as served:
+        staff, alice, bob = (ApiUser(served.base_url, user) for user in DEFAULT_USERS)
         yield LiveProject(
             framework=framework,
             database=database,
@@ -110,7 +161,8 @@ def live_project(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[L
 
 @pytest.fixture
 def api(live_project: LiveProject) -> Iterator[httpx.Client]:
-    """An HTTP client for the served project (anonymous; pass ``auth=user.auth``)."""
+    """An HTTP client for the served project (anonymous; pass ``auth=user.auth`` for a
+    user's token, ``auth=user.basic`` for HTTP Basic)."""
     with httpx.Client(base_url=live_project.base_url, timeout=20.0, trust_env=False) as client:
         yield client
 
@@ -122,10 +174,10 @@ def token() -> str:
 
 
 @pytest.fixture
-def issue_token(api: httpx.Client, live_project: LiveProject) -> Callable[[User], str]:
+def issue_token(api: httpx.Client, live_project: LiveProject) -> Callable[[User | ApiUser], str]:
     """``issue_token(user)``: a new API token of ``user`` (POST /api/auth/token/)."""
 
-    def issue(user: User) -> str:
+    def issue(user: User | ApiUser) -> str:
         response = api.post(
             "/api/auth/token/", json={"username": user.username, "password": user.password}
         )
@@ -135,25 +187,18 @@ def issue_token(api: httpx.Client, live_project: LiveProject) -> Callable[[User]
     return issue
 
 
-# One API token of alice per served project (keyed by its URL: a rebuilt project has
-# another port), for the modules that write a lot: issuing one checks a password.
-_BEARERS: dict[str, dict[str, str]] = {}
-
-
 @pytest.fixture
-def bearer(live_project: LiveProject, issue_token: Callable[[User], str]) -> dict[str, str]:
-    """``{"Authorization": "Bearer ..."}`` of alice, issued once per served project."""
-    if live_project.base_url not in _BEARERS:
-        token = issue_token(live_project.alice)
-        _BEARERS[live_project.base_url] = {"Authorization": f"Bearer {token}"}
-    return _BEARERS[live_project.base_url]
+def bearer(live_project: LiveProject) -> dict[str, str]:
+    """``{"Authorization": "Bearer ..."}`` of alice (her token of ``alice.auth``)."""
+    return {"Authorization": live_project.alice.auth.header()}
 
 
 @pytest.fixture
 def create_article(api: httpx.Client, live_project: LiveProject) -> Callable[..., dict[str, Any]]:
-    """``create_article(title, user=alice, **fields)`` POSTs and returns the Article."""
+    """``create_article(title, user=alice, **fields)`` POSTs (with the user's token) and
+    returns the Article."""
 
-    def create(title: str, user: User | None = None, **fields: Any) -> dict[str, Any]:
+    def create(title: str, user: ApiUser | None = None, **fields: Any) -> dict[str, Any]:
         user = user or live_project.alice
         response = api.post("/api/articles/", json={"title": title, **fields}, auth=user.auth)
         return expect_json(response, 201, "POST /api/articles/ -> 201 Article")

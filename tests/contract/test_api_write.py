@@ -25,10 +25,11 @@ REQUIRED = "This field is required."
 
 
 def test_create_returns_201_article_and_location(api, live_project, token):
+    """With HTTP Basic, as contract v1 writes it (the other tests send alice's token)."""
     row = f"{CREATE} -> 201 Article + Location"
     alice = live_project.alice
     response = api.post(
-        "/api/articles/", json={"title": f"{token} First post", "body": "Hello"}, auth=alice.auth
+        "/api/articles/", json={"title": f"{token} First post", "body": "Hello"}, auth=alice.basic
     )
     article = check_article(expect_json(response, 201, row), row, fresh=True)
     assert article["title"] == f"{token} First post" and article["body"] == "Hello", f"[{row}]"
@@ -41,7 +42,7 @@ def test_create_returns_201_article_and_location(api, live_project, token):
         f"[{row}] Location must point to /api/articles/{article['id']}/, got {location!r}"
     )
     # A draft: only its author (and staff) may read it.
-    fetched = expect_json(api.get(target, auth=alice.auth), 200, f"GET {ITEM} -> 200 Article")
+    fetched = expect_json(api.get(target, auth=alice.basic), 200, f"GET {ITEM} -> 200 Article")
     assert fetched == article, f"[GET {ITEM} -> 200 Article] must equal the created article"
 
 

@@ -75,7 +75,7 @@ def test_postgresql_outage_is_503_then_recovers(
             f"POST /api/articles/ (token) database down -> {UNAVAILABLE}",
         )
         _expect_503(
-            api.patch(url, json={"body": "lost"}, auth=live_project.alice.auth),
+            api.patch(url, json={"body": "lost"}, auth=live_project.alice.basic),
             f"PATCH {url} (Basic) database down -> {UNAVAILABLE}",
         )
         row = "GET / database down -> 503 page"
@@ -168,7 +168,7 @@ def test_a_worker_killed_mid_request_is_replaced(api, live_project, token):
             lambda: httpx.post(
                 f"{live_project.base_url}/api/articles/",
                 json={"title": f"{token} in flight"},
-                auth=live_project.alice.auth,
+                auth=live_project.alice.basic,
                 timeout=30,
                 trust_env=False,
             )
