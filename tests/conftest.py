@@ -4,6 +4,7 @@ out between xdist processes."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,14 @@ from click.testing import CliRunner
 
 from tests.support.postgres import PostgresServer, find_bindir
 from tests.support.render import copy_template
+
+# Bytecode caches on, in this process and every process it starts: the suite runs
+# generated projects' tools, tests and servers hundreds of times over the same files,
+# installed by uv (which compiles no bytecode). Under PYTHONDONTWRITEBYTECODE, which some
+# CI images set, each process compiled every module it imported again: a Flask starter's
+# own test run took 16.9 s instead of 11.4 s.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 # Session fixtures that serve a generated project, one instance per parameter (built,
 # installed and started once per process that needs it).
